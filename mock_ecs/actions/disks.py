@@ -1,0 +1,318 @@
+"""CreateDisk, AttachDisk, DetachDisk, DeleteDisk, ReplaceSystemDisk, DescribeDisks."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+from .. import errors, regions, validate
+from ..backend import RegionState, disk_snapshots
+from ..clock import iso_minutes
+from ..context import Context
+from ..models import CLOUD_DISK_CATEGORIES, NEVER_EXPIRES, Disk, Instance, Phase
+from ..router import action
+from .common import get_disk, get_instance, new_id, paginate, tags_view
+from .instances import _image_size, disk_times, drop_disk
+
+DISK_STATUSES = ("In_use", "Available", "Attaching", "Detaching", "Creating", "ReIniting")
+_SIZE_RANGE = {"cloud": (5, 2000)}
+
+
+def effective_locks(ctx: Context, state: RegionState, disk: Disk) -> List[str]:
+    """A disk shows its own locks and those of the instance it is attached to."""
+    locks = list(disk.locks)
+    inst = state.instances.get(disk.instance_id) if disk.instance_id else None
+    if inst is not None:
+        locks += [r for r in inst.lock_reasons() if r not in locks]
+    return locks
+
+
+def progressing_snapshot(ctx: Context, state: RegionState, disk_id: str) -> bool:
+    return any(s.status(ctx.now) == "progressing" for s in disk_snapshots(state, disk_id))
+
+
+@action("CreateDisk", needs_region=True)
+def create_disk(ctx: Context) -> Dict[str, Any]:
+    region_id = ctx.region_id
+    assert region_id is not None
+    state = ctx.region()
+    zone, instance_id = ctx.get("ZoneId"), ctx.get("InstanceId")
+    if zone and instance_id:
+        raise ctx.error("InvalidParameter.Conflict", "ZoneId and InstanceId cannot be specified at the same time.")
+    inst = None
+    if instance_id:
+        _, inst = get_instance(ctx, instance_id)
+        zone = inst.zone_id
+    elif not zone:
+        raise errors.missing("ZoneId")
+    elif zone not in regions.zones(region_id):
+        raise ctx.error("InvalidZoneId.NotFound")
+    category = ctx.get("DiskCategory", "cloud") or "cloud"
+    if category not in CLOUD_DISK_CATEGORIES:
+        raise ctx.error("InvalidDiskCategory.NotSupportedCreate")
+    name = validate.optional_name(ctx, "DiskName", "InvalidDiskName.Malformed")
+    description = validate.optional_description(ctx)
+    snap_id = ctx.get("SnapshotId")
+    size = ctx.int("Size", None, "InvalidSize.ValueNotSupported")
+    snap = None
+    if snap_id:
+        snap = state.snapshots.get(snap_id)
+        if snap is None:
+            raise ctx.error("InvalidSnapshotId.NotFound")
+        if snap.status(ctx.now) != "accomplished":
+            raise ctx.error("InvalidSnapshotId.NotReadyDisk")
+        # The disk is never smaller than the snapshot it is made from.
+        size = max(size or 0, snap.source_disk_size)
+    elif size is None:
+        raise ctx.error("MissingParameter.SnapshotOrSize")
+    lo, hi = _SIZE_RANGE.get(category, (20, 32768))
+    if not lo <= size <= hi:
+        raise ctx.error("InvalidSize.ValueNotSupported")
+    tags = validate.tags(ctx)
+    token = validate.client_token(ctx)
+
+    def create() -> Dict[str, Any]:
+        ctx.commit()
+        now = ctx.now
+        disk = Disk(
+            disk_id=new_id(ctx, "d", region_id), region_id=region_id, zone_id=zone, category=category,
+            size=size, disk_type="data", created_at=now,
+            initialized_at=now + ctx.settings.initialization_seconds, phase=Phase("Available"),
+            disk_name=name, description=description, encrypted=ctx.get("Encrypted").lower() == "true",
+            kms_key_id=ctx.get("KMSKeyId"), source_snapshot_id=snap_id, tags=tags,
+            performance_level=ctx.get("PerformanceLevel") or ("PL1" if category == "cloud_essd" else ""),
+            resource_group_id=ctx.get("ResourceGroupId"),
+        )
+        if inst is not None:
+            disk.charge_type, disk.expired_at = inst.charge_type, inst.expired_at
+            disk.portable = inst.charge_type == "PostPaid"
+            _attach(ctx, inst, disk, delete_with_instance=True)
+        else:
+            disk.phase.move("Creating", "Available", now, ctx.settings.disk_transition_seconds)
+        state.disks[disk.disk_id] = disk
+        if snap is not None:
+            snap.disk_ids.add(disk.disk_id)
+            snap.ever_used_for_disk = True
+        answer: Dict[str, Any] = {"DiskId": disk.disk_id}
+        if disk.charge_type == "PrePaid":
+            answer["OrderId"] = str(int(now * 1000))
+        return answer
+
+    return validate.idempotent(ctx, token, "IdempotentParameterMismatch", create)
+
+
+def _attach(ctx: Context, inst: Instance, disk: Disk, *, delete_with_instance: bool) -> None:
+    disk.instance_id = inst.instance_id
+    disk.device = f"/dev/xvd{chr(ord('a') + len(inst.disk_ids))}"
+    disk.ever_attached = True
+    disk.attached_at = ctx.now
+    disk.delete_with_instance = delete_with_instance
+    disk.phase.move("Attaching", "In_use", ctx.now, ctx.settings.disk_transition_seconds)
+    inst.disk_ids.append(disk.disk_id)
+
+
+def _instance_usable(ctx: Context, inst: Instance, status_key: str) -> None:
+    if "security" in inst.lock_reasons():
+        raise ctx.error("InstanceLockedForSecurity.Disk")
+    if inst.status(ctx.now) not in ("Running", "Stopped"):
+        raise ctx.error(status_key)
+
+
+@action("AttachDisk", required=("InstanceId", "DiskId"))
+def attach_disk(ctx: Context) -> Dict[str, Any]:
+    state, disk = get_disk(ctx, ctx.get("DiskId"))
+    _, inst = get_instance(ctx, ctx.get("InstanceId"))
+    if disk.is_local:
+        raise ctx.error("DiskId.ValueNotSupported")
+    _instance_usable(ctx, inst, "IncorrectInstanceStatus")
+    if disk.instance_id:
+        raise ctx.error("InvalidDisk.InUse")
+    if disk.status(ctx.now) != "Available":
+        raise ctx.error("IncorrectDiskStatus.NotAvailable")
+    if disk.zone_id != inst.zone_id:
+        raise ctx.error("ResourcesNotInSameZone")
+    if len(inst.disk_ids) >= ctx.settings.max_disks_per_instance:
+        raise ctx.error("InstanceDiskLimitExceeded")
+    delete_with_instance = ctx.bool("DeleteWithInstance")
+    ctx.commit()
+    _attach(ctx, inst, disk, delete_with_instance=delete_with_instance)
+    return {}
+
+
+@action("DetachDisk", required=("InstanceId", "DiskId"))
+def detach_disk(ctx: Context) -> Dict[str, Any]:
+    state, disk = get_disk(ctx, ctx.get("DiskId"))
+    _, inst = get_instance(ctx, ctx.get("InstanceId"))
+    if not disk.instance_id:
+        raise ctx.error("InvalidDisk.AlreadyDetached")
+    if disk.instance_id != inst.instance_id:
+        raise ctx.error("DependencyViolation")
+    if disk.disk_type == "system":
+        raise ctx.error("DiskTypeViolation")
+    if not disk.portable:
+        raise ctx.error("DiskNotPortable")
+    _instance_usable(ctx, inst, "StartInstance.IncorrectInstanceStatus")
+    if disk.status(ctx.now) != "In_use":
+        raise ctx.error("IncorrectDiskStatus")
+    ctx.commit()
+    inst.disk_ids.remove(disk.disk_id)
+    disk.instance_id, disk.device = "", ""
+    disk.delete_with_instance = False
+    disk.detached_at = ctx.now
+    disk.phase.move("Detaching", "Available", ctx.now, ctx.settings.disk_transition_seconds)
+    return {}
+
+
+@action("DeleteDisk", required=("DiskId",))
+def delete_disk(ctx: Context) -> Dict[str, Any]:
+    state, disk = get_disk(ctx, ctx.get("DiskId"))
+    if disk.instance_id:
+        raise ctx.error("DiskStillAttached")
+    if progressing_snapshot(ctx, state, disk.disk_id):
+        raise ctx.error("DiskCreatingSnapshot")
+    if disk.status(ctx.now) != "Available":
+        raise ctx.error("IncorrectDiskStatus")
+    ctx.commit()
+    drop_disk(ctx, state, disk)
+    return {}
+
+
+@action("ReplaceSystemDisk", required=("InstanceId",))
+def replace_system_disk(ctx: Context) -> Dict[str, Any]:
+    state, inst = get_instance(ctx, ctx.get("InstanceId"))
+    image_id = ctx.get("ImageId")
+    if not image_id:
+        raise errors.EcsError(
+            "MissingParameter",
+            'The input parameter "ImageId" that is mandatory for processing this request is not supplied.',
+            400,
+        )
+    if "financial" in inst.lock_reasons():
+        raise ctx.error("InstanceExpiredOrInArrears")
+    if inst.status(ctx.now) != "Stopped":
+        raise ctx.error("StartInstance.IncorrectInstanceStatus")
+    old = next((state.disks[d] for d in inst.disk_ids if state.disks[d].disk_type == "system"), None)
+    if old is None:
+        raise errors.EcsError("InvalidInstance.NotFoundSystemDisk", "The specified instance has no system disk.", 400)
+    if progressing_snapshot(ctx, state, old.disk_id):
+        raise ctx.error("DiskCreatingSnapshot")
+    image_size = _image_size(ctx, state, image_id)
+    size = ctx.int("SystemDisk.Size", max(40, image_size, old.size), "InvalidSystemDiskSize.ValueNotSupported")
+    assert size is not None
+    if not max(20, image_size) <= size <= 500:
+        raise ctx.error("InvalidSystemDiskSize.ValueNotSupported")
+    token = validate.client_token(ctx)
+
+    def replace() -> Dict[str, Any]:
+        ctx.commit()
+        now = ctx.now
+        new = Disk(
+            disk_id=new_id(ctx, "d", inst.region_id), region_id=inst.region_id, zone_id=inst.zone_id,
+            category=old.category, size=size, disk_type="system", created_at=now,
+            initialized_at=now + ctx.settings.initialization_seconds, phase=Phase("In_use"),
+            instance_id=inst.instance_id, device=old.device or "/dev/xvda", ever_attached=True,
+            attached_at=now, portable=False, delete_with_instance=True, charge_type=old.charge_type,
+            expired_at=old.expired_at, image_id=image_id, performance_level=old.performance_level,
+        )
+        inst.disk_ids[inst.disk_ids.index(old.disk_id)] = new.disk_id
+        old.instance_id = ""
+        drop_disk(ctx, state, old)
+        state.disks[new.disk_id] = new
+        inst.image_id = image_id
+        return {"DiskId": new.disk_id}
+
+    return validate.idempotent(ctx, token, "IdempotentParameterMismatch", replace)
+
+
+def disk_view(ctx: Context, state: RegionState, disk: Disk) -> Dict[str, Any]:
+    locks = effective_locks(ctx, state, disk)
+    return {
+        "DiskId": disk.disk_id,
+        "DiskName": disk.disk_name,
+        "Description": disk.description,
+        "RegionId": disk.region_id,
+        "ZoneId": disk.zone_id,
+        "Type": disk.disk_type,
+        "Category": disk.category,
+        "Size": disk.size,
+        "Status": disk.status(ctx.now),
+        "InstanceId": disk.instance_id,
+        "Device": disk.device,
+        "ImageId": disk.image_id,
+        "SourceSnapshotId": disk.source_snapshot_id,
+        "Portable": disk.portable,
+        "DeleteWithInstance": disk.delete_with_instance,
+        "DeleteAutoSnapshot": disk.delete_auto_snapshot,
+        "EnableAutoSnapshot": True,
+        "EnableAutomatedSnapshotPolicy": False,
+        "AutoSnapshotPolicyId": "",
+        "DiskChargeType": disk.charge_type,
+        "ExpiredTime": iso_minutes(disk.expired_at if disk.charge_type == "PrePaid" else NEVER_EXPIRES),
+        "Encrypted": disk.encrypted,
+        "KMSKeyId": disk.kms_key_id,
+        "PerformanceLevel": disk.performance_level,
+        "SerialNumber": disk.disk_id[2:],
+        "ProductCode": "",
+        "ResourceGroupId": disk.resource_group_id,
+        "StorageSetId": "",
+        "BdfId": "",
+        "DedicatedBlockStorageClusterId": "",
+        "MountInstances": {"MountInstance": []},
+        "OperationLocks": {"OperationLock": [{"LockReason": r} for r in locks]},
+        "Tags": tags_view(disk.tags),
+        **disk_times(disk),
+    }
+
+
+@action("DescribeDisks", needs_region=True)
+def describe_disks(ctx: Context) -> Dict[str, Any]:
+    state = ctx.region()
+    wanted = ctx.id_list("DiskIds")
+    status = ctx.get("Status")
+    if status and status != "All" and status not in DISK_STATUSES:
+        raise ctx.error("InvalidStatus.NotFound")
+    disk_type = (ctx.get("DiskType") or "all").lower()
+    if disk_type not in ("all", "system", "data"):
+        raise errors.invalid_parameter("DiskType")
+    simple = {
+        "ZoneId": lambda d: d.zone_id, "Category": lambda d: d.category, "DiskName": lambda d: d.disk_name,
+        "SnapshotId": lambda d: d.source_snapshot_id, "DiskChargeType": lambda d: d.charge_type,
+        "ResourceGroupId": lambda d: d.resource_group_id, "KMSKeyId": lambda d: d.kms_key_id,
+    }
+    flags = {
+        "Portable": lambda d: d.portable, "DeleteWithInstance": lambda d: d.delete_with_instance,
+        "DeleteAutoSnapshot": lambda d: d.delete_auto_snapshot, "Encrypted": lambda d: d.encrypted,
+    }
+    active = {k: ctx.get(k) for k in simple if ctx.get(k)}
+    active_flags = {k: ctx.bool(k) for k in flags if ctx.get(k)}
+    tag_filter = validate.tags(ctx) if ctx.has("Tag.1.Key") else {}
+    lock = ctx.get("LockReason")
+    instance_id = ctx.get("InstanceId")
+    if instance_id:
+        inst = state.instances.get(instance_id)
+        pool = [state.disks[d] for d in inst.disk_ids] if inst else []
+    elif wanted is not None:
+        pool = [state.disks[d] for d in dict.fromkeys(wanted) if d in state.disks]
+    else:
+        pool = list(state.disks.values())
+    if wanted is not None:
+        keep = set(wanted)
+        pool = [d for d in pool if d.disk_id in keep]
+    pool.reverse()  # newest first
+    out = []
+    for disk in pool:
+        if status and status != "All" and disk.status(ctx.now) != status:
+            continue
+        if disk_type != "all" and disk.disk_type != disk_type:
+            continue
+        if any(simple[k](disk) != v for k, v in active.items()):
+            continue
+        if any(flags[k](disk) != v for k, v in active_flags.items()):
+            continue
+        if lock and lock not in effective_locks(ctx, state, disk):
+            continue
+        if any(disk.tags.get(k) != v for k, v in tag_filter.items()):
+            continue
+        out.append(disk)
+    ctx.commit()
+    page, meta = paginate(ctx, out, lambda d: d.disk_id, max_results=500)
+    return {**meta, "Disks": {"Disk": [disk_view(ctx, state, d) for d in page]}}

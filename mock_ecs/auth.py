@@ -1,0 +1,133 @@
+"""Who is calling: common-parameter checks, timestamps, nonces and both signature schemes.
+
+Any access key is accepted by default and mapped to the default account. A key registered
+with a secret has its signature verified exactly as the real gateway does: RPC v1
+(HMAC-SHA1) or ACS3-HMAC-SHA256.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import re
+from typing import Dict, List, Optional, Tuple
+from urllib.parse import quote
+
+from . import errors
+from .backend import DEFAULT_ACCOUNT_ID, Backend
+from .clock import parse_iso
+from .errors import EcsError
+from .parse import ApiCall
+from .wire import HttpRequest
+
+WINDOW_SECONDS = 15 * 60
+_RPC_REQUIRED = ("AccessKeyId", "Signature", "Timestamp", "SignatureNonce")
+_AUTH_HEADER = re.compile(
+    r"^ACS3-HMAC-SHA256\s+Credential=(?P<key>[^,]*),\s*SignedHeaders=(?P<headers>[^,]*),\s*Signature=(?P<sig>[0-9a-fA-F]*)$"
+)
+EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
+
+
+def percent_encode(text: str) -> str:
+    """RFC 3986 encoding as the signers use: space is %20, '*' is %2A, '~' is kept."""
+    return quote(text, safe="~")
+
+
+def rpc_string_to_sign(method: str, params: Dict[str, str]) -> str:
+    canonical = "&".join(
+        f"{percent_encode(k)}={percent_encode(v)}" for k, v in sorted(params.items()) if k != "Signature"
+    )
+    return f"{method}&{percent_encode('/')}&{percent_encode(canonical)}"
+
+
+def rpc_signature(secret: str, string_to_sign: str) -> str:
+    digest = hmac.new(f"{secret}&".encode(), string_to_sign.encode(), hashlib.sha1).digest()
+    return base64.b64encode(digest).decode()
+
+
+def v3_canonical_request(req: HttpRequest, call: ApiCall, signed_headers: List[str]) -> str:
+    query = "&".join(
+        f"{percent_encode(k)}={percent_encode(v)}" for k, v in sorted(call.query_pairs)
+    )
+    headers = "".join(f"{name}:{req.header(name).strip()}\n" for name in signed_headers)
+    payload = req.header("x-acs-content-sha256") or EMPTY_SHA256
+    return "\n".join([call.method, call.path or "/", query, headers, ";".join(signed_headers), payload])
+
+
+def v3_string_to_sign(canonical_request: str) -> str:
+    return "ACS3-HMAC-SHA256\n" + hashlib.sha256(canonical_request.encode()).hexdigest()
+
+
+def v3_signature(secret: str, string_to_sign: str) -> str:
+    return hmac.new(secret.encode(), string_to_sign.encode(), hashlib.sha256).hexdigest()
+
+
+def _timestamp_ok(value: str, wall: float) -> bool:
+    try:
+        ts = parse_iso(value)
+    except ValueError:
+        return False
+    return abs(wall - ts) <= WINDOW_SECONDS
+
+
+def authenticate(backend: Backend, req: HttpRequest, call: ApiCall) -> str:
+    """Check the caller and return its account ID, or raise the gateway's error."""
+    if call.v3:
+        key, timestamp, nonce, check = _v3_parts(req, call)
+    else:
+        for name in _RPC_REQUIRED:
+            if name not in call.params:
+                raise errors.missing(name)
+        key, timestamp, nonce = call.params["AccessKeyId"], call.params["Timestamp"], call.params["SignatureNonce"]
+        check = None
+    registered = backend.access_keys.get(key)
+    if registered is None and backend.settings.strict_access_keys:
+        raise errors.error("InvalidAccessKeyId.NotFound")
+    if not _timestamp_ok(timestamp, backend.clock.wall()):
+        raise errors.error("InvalidTimeStamp.Expired")
+    if registered is not None:
+        secret = registered[0]
+        if call.v3:
+            assert check is not None
+            _verify_v3(req, call, secret, check)
+        else:
+            sts = rpc_string_to_sign(call.method, call.params)
+            if not hmac.compare_digest(rpc_signature(secret, sts), call.params.get("Signature", "")):
+                err = errors.error("SignatureDoesNotMatch")
+                raise EcsError(err.code, err.message + sts, err.status)
+    if not backend.remember_nonce(key, nonce, backend.clock.wall(), WINDOW_SECONDS):
+        raise errors.error("SignatureNonceUsed")
+    return registered[1] if registered is not None else DEFAULT_ACCOUNT_ID
+
+
+def _v3_parts(req: HttpRequest, call: ApiCall) -> Tuple[str, str, str, Tuple[List[str], str]]:
+    m = _AUTH_HEADER.match(req.header("Authorization").strip())
+    if m is None:
+        raise errors.error("IncompleteSignature")
+    signed = [h.strip().lower() for h in m.group("headers").split(";") if h.strip()]
+    for name in ("x-acs-date", "x-acs-signature-nonce"):
+        if not req.header(name):
+            raise errors.missing(name)
+    if "host" not in signed or not all(n in signed for n in ("x-acs-action", "x-acs-date", "x-acs-version")):
+        raise errors.error("IncompleteSignature")
+    return m.group("key"), req.header("x-acs-date"), req.header("x-acs-signature-nonce"), (signed, m.group("sig"))
+
+
+def _verify_v3(req: HttpRequest, call: ApiCall, secret: str, check: Tuple[List[str], str]) -> None:
+    signed, given = check
+    declared = req.header("x-acs-content-sha256")
+    if declared and declared != hashlib.sha256(req.body).hexdigest():
+        raise errors.error("IncompleteSignature")
+    sts = v3_string_to_sign(v3_canonical_request(req, call, signed))
+    if not hmac.compare_digest(v3_signature(secret, sts), given.lower()):
+        err = errors.error("SignatureDoesNotMatch")
+        raise EcsError(err.code, err.message + sts, err.status)
+
+
+def credential_key(call: ApiCall, req: HttpRequest) -> Optional[str]:
+    """The access key a request names, for the call record."""
+    if call.v3:
+        m = _AUTH_HEADER.match(req.header("Authorization").strip())
+        return m.group("key") if m else None
+    return call.params.get("AccessKeyId")

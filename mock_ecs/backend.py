@@ -1,0 +1,178 @@
+"""The in-memory ECS: accounts x regions, with the indexes the actions look things up by.
+
+All state of one mock lives in one ``Backend``; dropping it drops everything. Lookups by ID
+are dict hits, and per-disk snapshot lists are kept as an index so that checks such as the
+quota never scan the region.
+"""
+
+from __future__ import annotations
+
+import heapq
+import threading
+from dataclasses import dataclass, field
+from typing import Any, Dict, Iterator, List, Optional, Tuple, TypeVar
+
+from . import ids
+from .clock import Clock
+from .errors import EcsError
+from .models import Disk, Image, Instance, Snapshot
+from .settings import Settings
+
+DEFAULT_ACCOUNT_ID = "1234567890123456"
+
+R = TypeVar("R")
+
+
+@dataclass
+class RegionState:
+    """One account's resources in one region, in creation order."""
+
+    instances: Dict[str, Instance] = field(default_factory=dict)
+    disks: Dict[str, Disk] = field(default_factory=dict)
+    snapshots: Dict[str, Snapshot] = field(default_factory=dict)
+    images: Dict[str, Image] = field(default_factory=dict)
+    # disk ID -> its snapshot IDs in creation order (a dict used as an ordered set).
+    snapshots_by_disk: Dict[str, Dict[str, None]] = field(default_factory=dict)
+
+
+@dataclass
+class Account:
+    account_id: str
+    regions: Dict[str, RegionState] = field(default_factory=dict)
+    # resource ID -> region, so that a request naming no region still finds its resource.
+    where: Dict[str, str] = field(default_factory=dict)
+    not_enough_balance: bool = False
+    snapshot_service_unavailable: bool = False
+    # (action, ClientToken) -> (fingerprint of the parameters, the answer first given)
+    tokens: Dict[Tuple[str, str], Tuple[Tuple[Tuple[str, str], ...], Dict[str, Any]]] = field(
+        default_factory=dict
+    )
+    # (expiry time, region, snapshot ID) for snapshots with RetentionDays.
+    retention: List[Tuple[float, str, str]] = field(default_factory=list)
+
+    def region(self, region_id: str) -> RegionState:
+        state = self.regions.get(region_id)
+        if state is None:
+            state = self.regions[region_id] = RegionState()
+        return state
+
+    def find(self, resource_id: str, region_id: Optional[str]) -> Optional[RegionState]:
+        """The region holding ``resource_id`` (restricted to ``region_id`` when one is named)."""
+        where = self.where.get(resource_id)
+        if where is None or (region_id is not None and where != region_id):
+            return None
+        return self.regions[where]
+
+
+@dataclass
+class Fault:
+    """An injected error: ``code`` answered for ``action`` ("*" for all) the next ``times`` calls."""
+
+    action: str
+    code: str
+    status: int
+    message: str
+    times: Optional[int]
+
+    def matches(self, action: str) -> bool:
+        return self.action in ("*", action) and (self.times is None or self.times > 0)
+
+
+@dataclass
+class Call:
+    """One request the mock answered, for assertions (like ``responses.calls``)."""
+
+    action: str
+    params: Dict[str, str]
+    account_id: str
+    region_id: Optional[str]
+    status: int
+    code: Optional[str]
+    request_id: str
+
+
+class Backend:
+    """Everything one mock knows; guarded by one lock so server threads see one order."""
+
+    def __init__(self, settings: Settings, clock: Optional[Clock] = None) -> None:
+        self.settings = settings
+        self.clock = clock or Clock()
+        self.lock = threading.RLock()
+        self.accounts: Dict[str, Account] = {}
+        # access key ID -> (secret, account ID)
+        self.access_keys: Dict[str, Tuple[str, str]] = {}
+        self.nonces: Dict[Tuple[str, str], float] = {}
+        self.nonce_order: List[Tuple[float, str, str]] = []
+        self.faults: List[Fault] = []
+        self.calls: List[Call] = []
+
+    # --- accounts and keys -------------------------------------------------------------
+    def account(self, account_id: str) -> Account:
+        acct = self.accounts.get(account_id)
+        if acct is None:
+            acct = self.accounts[account_id] = Account(account_id)
+        return acct
+
+    def account_for_key(self, access_key_id: str) -> Optional[str]:
+        entry = self.access_keys.get(access_key_id)
+        return entry[1] if entry else None
+
+    # --- faults ------------------------------------------------------------------------
+    def take_fault(self, action: str) -> Optional[EcsError]:
+        for fault in self.faults:
+            if fault.matches(action):
+                if fault.times is not None:
+                    fault.times -= 1
+                return EcsError(fault.code, fault.message, fault.status)
+        return None
+
+    # --- time-driven housekeeping --------------------------------------------------------
+    def expire_snapshots(self, acct: Account, now: float) -> None:
+        """Drop snapshots whose RetentionDays ended; a heap keeps this O(log n) per request."""
+        heap = acct.retention
+        while heap and heap[0][0] <= now:
+            _, region_id, snap_id = heapq.heappop(heap)
+            state = acct.regions.get(region_id)
+            if state is not None and snap_id in state.snapshots:
+                remove_snapshot(acct, state, state.snapshots[snap_id])
+
+    def remember_nonce(self, key: str, nonce: str, now: float, window: float) -> bool:
+        """Record a nonce; False when it was already used within ``window`` seconds."""
+        order = self.nonce_order
+        while order and order[0][0] <= now - window:
+            _, k, n = heapq.heappop(order)
+            self.nonces.pop((k, n), None)
+        if (key, nonce) in self.nonces:
+            return False
+        self.nonces[(key, nonce)] = now
+        heapq.heappush(order, (now, key, nonce))
+        return True
+
+
+# --- index maintenance shared by the actions ------------------------------------------
+def add_snapshot(acct: Account, state: RegionState, snap: Snapshot) -> None:
+    state.snapshots[snap.snapshot_id] = snap
+    state.snapshots_by_disk.setdefault(snap.source_disk_id, {})[snap.snapshot_id] = None
+    acct.where[snap.snapshot_id] = snap.region_id
+    expires = snap.expires_at()
+    if expires is not None:
+        heapq.heappush(acct.retention, (expires, snap.region_id, snap.snapshot_id))
+
+
+def remove_snapshot(acct: Account, state: RegionState, snap: Snapshot) -> None:
+    state.snapshots.pop(snap.snapshot_id, None)
+    by_disk = state.snapshots_by_disk.get(snap.source_disk_id)
+    if by_disk is not None:
+        by_disk.pop(snap.snapshot_id, None)
+        if not by_disk:
+            del state.snapshots_by_disk[snap.source_disk_id]
+    acct.where.pop(snap.snapshot_id, None)
+
+
+def disk_snapshots(state: RegionState, disk_id: str) -> Iterator[Snapshot]:
+    for snap_id in state.snapshots_by_disk.get(disk_id, {}):
+        yield state.snapshots[snap_id]
+
+
+def new_request_id() -> str:
+    return ids.request_id()

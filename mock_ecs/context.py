@@ -1,0 +1,116 @@
+"""What a handler sees of one request: its parameters, account, region and the clock reading.
+
+The clock is read once per request, so every rule within one call sees the same instant.
+"""
+
+from __future__ import annotations
+
+from typing import Dict, List, Optional
+
+from . import errors
+from .backend import Account, Backend, RegionState
+from .errors import EcsError
+from .settings import Settings
+
+
+class Context:
+    def __init__(
+        self,
+        backend: Backend,
+        account: Account,
+        action: str,
+        params: Dict[str, str],
+        region_id: Optional[str],
+        now: float,
+        request_id: str,
+    ) -> None:
+        self.backend = backend
+        self.account = account
+        self.action = action
+        self.params = params
+        self.region_id = region_id
+        self.now = now
+        self.request_id = request_id
+        self.settings: Settings = backend.settings
+        self.dry_run = params.get("DryRun", "").lower() == "true"
+
+    # --- errors --------------------------------------------------------------------------
+    def error(self, key: str, message: Optional[str] = None) -> EcsError:
+        return errors.error(key, self.settings.edition, message)
+
+    def commit(self) -> None:
+        """Called by a handler once every check passed and before it changes anything."""
+        if self.dry_run:
+            raise self.error("DryRunOperation")
+
+    # --- regions -------------------------------------------------------------------------
+    def region(self) -> RegionState:
+        """The request's region; actions that need one have RegionId checked by the gateway."""
+        assert self.region_id is not None
+        return self.account.region(self.region_id)
+
+    def locate(self, resource_id: str) -> Optional[RegionState]:
+        """Where ``resource_id`` lives, within the request's region when it names one."""
+        return self.account.find(resource_id, self.region_id)
+
+    # --- typed parameters ----------------------------------------------------------------
+    def get(self, name: str, default: str = "") -> str:
+        return self.params.get(name, default)
+
+    def has(self, name: str) -> bool:
+        return name in self.params
+
+    def int(
+        self, name: str, default: Optional[int] = None, error_key: Optional[str] = None,
+        lo: Optional[int] = None, hi: Optional[int] = None,
+    ) -> Optional[int]:
+        raw = self.params.get(name)
+        if raw is None or raw == "":
+            return default
+        try:
+            value = int(raw.strip())
+        except ValueError:
+            raise self._bad(name, error_key) from None
+        if (lo is not None and value < lo) or (hi is not None and value > hi):
+            raise self._bad(name, error_key)
+        return value
+
+    def bool(self, name: str, default: bool = False) -> bool:
+        raw = self.params.get(name)
+        if raw is None or raw == "":
+            return default
+        low = raw.lower()
+        if low not in ("true", "false"):
+            raise errors.invalid_parameter(name)
+        return low == "true"
+
+    def _bad(self, name: str, error_key: Optional[str]) -> EcsError:
+        return self.error(error_key) if error_key else errors.invalid_parameter(name)
+
+    def indexed(self, prefix: str, limit: int = 100) -> Dict[int, Dict[str, str]]:
+        """Collect ``Prefix.N.Field`` parameters into {N: {Field: value}} (N from 1)."""
+        out: Dict[int, Dict[str, str]] = {}
+        head = prefix + "."
+        for key, value in self.params.items():
+            if not key.startswith(head):
+                continue
+            number, _, sub = key[len(head):].partition(".")
+            if not number.isdigit():
+                raise errors.invalid_parameter(key)
+            n = int(number)
+            if n < 1 or n > limit:
+                raise errors.invalid_parameter(key)
+            out.setdefault(n, {})[sub] = value
+        return dict(sorted(out.items()))
+
+    def id_list(self, name: str, limit: int = 100, too_many: Optional[str] = None) -> Optional[List[str]]:
+        """A JSON-array ID list (``["s-1","s-2"]``); None when absent."""
+        from .validate import parse_id_list
+
+        raw = self.params.get(name)
+        if raw is None or raw == "":
+            return None
+        values = parse_id_list(name, raw)
+        if len(values) > limit:
+            raise self.error(too_many) if too_many else errors.invalid_parameter(name)
+        return values

@@ -1,0 +1,235 @@
+"""API errors: one exception type, and the catalogue of codes with their exact wire text.
+
+Messages are copied byte for byte from the spec (``shared/spec``) or the API reference
+(``shared/reference``), typos included, because client code matches on them.
+"""
+
+from __future__ import annotations
+
+from typing import Dict, Optional, Tuple
+
+
+class EcsError(Exception):
+    """An error the mock answers on the wire, with the HTTP status the real API uses."""
+
+    def __init__(self, code: str, message: str, status: int) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+        self.status = status
+
+
+# code -> (HTTP status, message). Where the spec (2018 edition) and the current API differ,
+# the spec's text is here and the current text is in CURRENT_EDITION below.
+CATALOGUE: Dict[str, Tuple[int, str]] = {
+    # --- gateway ---
+    "InvalidAction.NotFound": (404, "Specified api is not found, please check your url and method."),
+    "InvalidVersion": (400, "Specified parameter Version is not valid."),
+    "SignatureDoesNotMatch": (
+        400,
+        "Specified signature is not matched with our calculation. server string to sign is:",
+    ),
+    "IncompleteSignature": (400, "The request signature does not conform to Aliyun standards."),
+    "InvalidAccessKeyId.NotFound": (404, "Specified access key is not found."),
+    "InvalidTimeStamp.Expired": (400, "Specified time stamp or date value is expired."),
+    "SignatureNonceUsed": (400, "Specified signature nonce was used already."),
+    "UnsupportedHTTPMethod": (403, "This HTTP method is not supported."),
+    "InvalidParameter": (400, "The specified parameter is not valid"),
+    "Throttling": (
+        400,
+        "You have made too many requests within a short time; your request is denied due to request throttling.",
+    ),
+    "InternalError": (
+        500,
+        "The request processing has failed due to some unknown error, exception or failure.",
+    ),
+    "ServiceUnavailable": (503, "The request has failed due to a temporary failure of the server."),
+    "UnknownError": (400, "The request processing has failed due to some unknown error."),
+    "DryRunOperation": (400, "Request validation has been passed with DryRun flag set."),
+    # --- CreateSnapshot (spec table) ---
+    "DiskCategory.OperationNotSupported": (
+        400,
+        "The operation is not supported to the specified disk due to its disk Category",
+    ),
+    "IncorrectInstanceStatus": (400, "The current status of the resource does not support this operation."),
+    "InvalidSnapshotName.Malformed": (400, "The specified SnapshotName is wrongly formed."),
+    "CreateSnapshot.Failed": (403, "The process of creating snapshot failed."),
+    "DiskId.ValueNotSupported": (403, "The specified parameter diskid is not supported."),
+    "DiskInArrears": (403, "The specified operation is denied as your disk has expired."),
+    "IncorrectDiskStatus": (403, "The current disk status does not support this operation."),
+    "IncorrectDiskStatus.CreatingSnapshot": (403, "A previous snapshot creation is in process."),
+    "IncorrectDiskStatus.NeverAttached": (403, "The specified disk has never been attached to any instance."),
+    "IncorrectDiskStatus.NeverUsed": (403, "The specified disk has never been used after creating."),
+    "IncorrectDiskStatus.Initializing": (403, "The current disk status does not support this operation."),
+    "InstanceLockedForSecurity": (403, "The disk attached instance is locked due to security."),
+    "InvalidAccountStatus.NotEnoughBalance": (403, "Your account does not have enough balance."),
+    "InvalidAccountStatus.SnapshotServiceUnavailable": (403, "Snapshot service has not been opened yet."),
+    "QuotaExceed.Snapshot": (403, "The maximum number of snapshots is exceeded."),
+    "InvalidDescription.Malformed": (404, "The specified description is wrongly formed."),
+    "InvalidDiskId.NotFound": (404, "The specified DiskId does not exist."),
+    "IdempotentParameterMismatch": (403, "The specified clientToken is used."),
+    "InvalidClientToken.Malformed": (
+        403,
+        "The specified clientToken is improperly formatted. It must contain only ASCII characters "
+        "and must not exceed 64 characters in length.",
+    ),
+    "InvalidRetentionDays.Malformed": (400, "The specified RetentionDays is not valid."),
+    "Duplicate.TagKey": (400, "The Tag.N.Key contain duplicate key."),
+    "InvalidTagKey.Malformed": (400, "The specified Tag.n.Key is not valid."),
+    "InvalidTagValue.Malformed": (400, "The specified Tag.n.Value is not valid."),
+    "InvalidTagCount": (400, "The specified tags are beyond the permitted range."),
+    # --- instances ---
+    "InvalidInstanceId.NotFound": (404, "The specified InstanceId does not exist."),
+    "InvalidImageId.NotFound": (404, "The specified ImageId does not exist."),
+    "InvalidZoneId.NotFound": (404, "The specified zone does not exist."),
+    "InvalidRegionId.NotFound": (404, "The specified RegionId does not exist."),
+    "InvalidInstanceName.Malformed": (400, 'The specified parameter "InstanceName" is not valid.'),
+    "InvalidPeriod": (400, "The specified period is not valid."),
+    "InvalidPeriodUnit.ValueNotSupported": (400, "The specified parameter PeriodUnit is not valid."),
+    "InvalidInstanceChargeType.NotFound": (404, "The InstanceChargeType does not exist in our records"),
+    "InvalidDiskCategory.ValueNotSupported": (400, 'The specified parameter "DiskCategory" is not valid.'),
+    "InvalidDataDiskCategory.ValueNotSupported": (
+        400,
+        'The specified parameter "DataDisk.n.Category" is not valid.',
+    ),
+    "InvalidDataDiskSize.ValueNotSupported": (
+        400,
+        "The specified DataDisk.n.Size beyond the permitted range, or the capacity of snapshot "
+        "exceeds the size limit of the specified disk category.",
+    ),
+    "InvalidSystemDiskSize.ValueNotSupported": (400, "The specified parameter SystemDisk.Size is invalid."),
+    "InvalidDataDiskSnapshotId.NotFound": (404, 'The specified parameter "DataDisk.n.SnapshotId" is not valid.'),
+    "StartInstance.IncorrectInstanceStatus": (
+        403,
+        "The current status of the resource does not support this operation.",
+    ),
+    "InstanceLockedForSecurity.Instance": (
+        403,
+        "The specified operation is denied as your instance is locked for security reasons.",
+    ),
+    "InstanceLockedForSecurity.Disk": (403, "The instance is locked due to security."),
+    "InstanceExpiredOrInArrears": (
+        403,
+        "The specified operation is denied as your prepay instance is expired (prepay mode) "
+        "or in arrears (afterpay mode).",
+    ),
+    "InvalidOperation.DeletionProtection": (403, "%s"),
+    # --- disks ---
+    "InvalidDiskName.Malformed": (400, "The specified disk name is wrongly formed."),
+    "InvalidDiskCategory.NotSupported": (403, "The specified disk category is not supported."),
+    "InvalidDiskSize.NotSupported": (400, "The specified parameter size is not valid."),
+    "InvalidDiskSize.TooSmall": (403, "Specified disk size is less than the size of snapshot."),
+    "MissingParameter.SnapshotOrSize": (
+        400,
+        'The input parameter either "SnapshotId" or "Size" should be specified.',
+    ),
+    "InvalidSnapshotId.NotFound": (404, "The specified SnapshotId does not exist."),
+    "InvalidSnapshotId.NotReady": (
+        403,
+        "The current status of the DiskDeviceMapping.n.SnapshotId or SnapshotId does not support this operation.",
+    ),
+    "InvalidSnapshotId.NotReadyDisk": (403, "The specified snapshot has not completed yet."),
+    "InvalidSize.ValueNotSupported": (400, "The specified parameter Size is not valid."),
+    "InvalidDiskCategory.NotSupportedCreate": (400, "The specified disk category is not support."),
+    "InvalidParameter.Conflict": (400, "%s"),
+    "InstanceDiskLimitExceeded": (403, "The amount of the disk on instance in question reach its limits."),
+    "ResourcesNotInSameZone": (403, "The specified instance and disk are not in the same zone."),
+    "InvalidDisk.InUse": (404, "The specified disk has been occupied."),
+    "IncorrectDiskStatus.NotAvailable": (
+        403,
+        "The current status of the disk does not support this operation. The expected disk status is Available.",
+    ),
+    "InvalidDisk.AlreadyDetached": (404, "The specified disk has been detached."),
+    "DependencyViolation": (403, "The specified disk has not been attached on the specified instance."),
+    "DiskTypeViolation": (403, "The specified disk is a system disk and cannot support the operation."),
+    "DiskNotPortable": (403, "The specified disk is not a portable disk."),
+    "DiskCreatingSnapshot": (
+        403,
+        "The operation is denied due to a snapshot of the specified disk is not completed yet.",
+    ),
+    "DiskStillAttached": (403, "The disk is still attached to the disk."),
+    # --- snapshots and images ---
+    "SnapshotCreatedImage": (403, "The snapshot has been used to create user defined image(s)."),
+    "SnapshotCreatedDisk": (403, "The snapshot has been used to create disk(s)."),
+    "InvalidSnapshotId.NotFoundDelete": (404, "The specified snapshot is not found"),
+    "InvalidImageName.Malformed": (400, "The specified Image name is wrongly formed."),
+    "InvalidImageName.Duplicated": (400, "The specified Image name has already bean used."),
+    "InvalidDescription.MalformedImage": (400, "The specified description is wrongly formed."),
+    "MissingParameter.CreateImageSource": (
+        400,
+        "The input parameter SnapshotId or InstanceId or DiskDeviceMapping that is mandatory for "
+        "processing this request is not supplied.",
+    ),
+    "ImageUsingByInstance": (403, "The specified image has been used to create instances."),
+    "InvalidStatus.NotFound": (404, "The specified Status is not found"),
+    "InvalidSnapshotIds.Malformed": (403, "The amount of specified specified snapshot Ids exceeds the limit."),
+    "InvalidSnapshotType.NotFound": (404, "The specfied SnapshotType is not found"),
+    "InvalidUsage": (404, "The specifed Usage is not valid"),
+    "InvalidSourceDiskType": (404, "The specifed SourceDiskType is not valid"),
+    "InvalidFilterKey.NotFound": (404, "The specified FilterKey is not found."),
+    "InvalidFilterValue": (404, "The specified FilterValue exceeds the limit."),
+    "NoAttributeToModify": (400, "No attribute to be modified in this request."),
+    "InvalidParamter.Conflict": (
+        403,
+        "The specified same token is trying to make requests with different parameters.",
+    ),
+    "InvalidImageOwnerAlias": (400, "The specified parameter ImageOwnerAlias is not valid."),
+    "InvalidPageSize.Malformed": (400, "The specified parameter PageSize is not valid."),
+    "InvalidPageNumber.Malformed": (400, "The specified parameter PageNumber is not valid."),
+    "InvalidNextToken.Malformed": (400, "The specified parameter NextToken is not valid."),
+}
+
+# Where the wire code differs from the catalogue key (several keys share one code but not
+# one message or status), the code to send.
+WIRE_CODE: Dict[str, str] = {
+    "StartInstance.IncorrectInstanceStatus": "IncorrectInstanceStatus",
+    "InstanceLockedForSecurity.Instance": "InstanceLockedForSecurity",
+    "InstanceLockedForSecurity.Disk": "InstanceLockedForSecurity",
+    "IncorrectDiskStatus.NotAvailable": "IncorrectDiskStatus",
+    "MissingParameter.SnapshotOrSize": "MissingParameter",
+    "InvalidSnapshotId.NotReadyDisk": "InvalidSnapshotId.NotReady",
+    "InvalidDiskCategory.NotSupportedCreate": "InvalidDiskCategory.NotSupported",
+    "MissingParameter.CreateImageSource": "MissingParameter",
+    "InvalidSnapshotId.NotFoundDelete": "InvalidSnapshotId.NotFound",
+    "InvalidDescription.MalformedImage": "InvalidDescription.Malformed",
+}
+
+# Messages of the current API where they differ from the spec's edition (setting
+# ``edition="current"``). Sources: actions/CreateSnapshot.md (2021 docs).
+CURRENT_EDITION: Dict[str, Tuple[int, str]] = {
+    "QuotaExceed.Snapshot": (403, "The snapshot quota exceeds."),
+    "CreateSnapshot.Failed": (403, "The process of creating snapshot is failed."),
+    "DiskCategory.OperationNotSupported": (
+        400,
+        "The operation is not supported to the specified disk due to its disk category",
+    ),
+}
+
+
+def error(key: str, edition: str = "spec", message: Optional[str] = None) -> EcsError:
+    """Build the error ``key`` names in the catalogue; ``message`` fills a ``%s`` text."""
+    status, text = CATALOGUE[key]
+    if edition == "current" and key in CURRENT_EDITION:
+        status, text = CURRENT_EDITION[key]
+    if message is not None:
+        text = message
+    return EcsError(WIRE_CODE.get(key, key), text, status)
+
+
+def missing(name: str) -> EcsError:
+    """The gateway's answer to a missing required parameter (decisions.md)."""
+    return EcsError(f"Missing{name}", f"{name} is mandatory for this action.", 400)
+
+
+def invalid_parameter(name: str) -> EcsError:
+    """A value of the wrong type or shape for ``name``."""
+    return EcsError("InvalidParameter", f'The specified parameter "{name}" is not valid.', 400)
+
+
+def not_implemented(action: str) -> EcsError:
+    """A real ECS action this mock does not build: say so by name rather than reach the network."""
+    return EcsError(
+        "MockEcs.ActionNotImplemented",
+        f"mock_ecs does not implement the ECS action {action!r} yet; no request left this machine.",
+        501,
+    )

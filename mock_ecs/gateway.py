@@ -1,0 +1,107 @@
+"""The one request path: parse -> authenticate -> route -> handle -> render.
+
+Every transport (the in-process interceptors and the server) calls ``Gateway.handle``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Optional
+
+from . import errors, ids, regions, render, router
+from .auth import authenticate
+from .backend import Backend, Call
+from .context import Context
+from .errors import EcsError
+from .parse import ApiCall, parse_request
+from .wire import HttpRequest, HttpResponse
+
+API_VERSION = "2014-05-26"
+log = logging.getLogger("mock_ecs")
+
+
+class Gateway:
+    def __init__(self, backend: Backend) -> None:
+        self.backend = backend
+
+    def handle(self, req: HttpRequest) -> HttpResponse:
+        request_id = ids.request_id()
+        try:
+            call = parse_request(req)
+        except Exception:  # a request we cannot even read still gets an API answer
+            log.exception("mock_ecs could not parse a request")
+            return render.failure(errors.error("InvalidParameter"), "XML", request_id, "ecs.aliyuncs.com")
+        host = call.host.split(":", 1)[0] or "ecs.aliyuncs.com"
+        if host.startswith("location"):
+            return self._location(call, request_id)
+        account_id = ""
+        region_id: Optional[str] = None
+        try:
+            if not call.action:
+                raise errors.missing("Action")
+            account_id = authenticate(self.backend, req, call)
+            if call.version != API_VERSION:
+                raise errors.error("InvalidVersion")
+            spec = router.lookup(call.action)
+            if spec is None:
+                if call.action in router.REAL_ACTIONS:
+                    raise errors.not_implemented(call.action)
+                raise errors.error("InvalidAction.NotFound")
+            for name in spec.required:
+                if not call.params.get(name):
+                    raise errors.missing(name)
+            region_id = self._region(call)
+            with self.backend.lock:
+                fault = self.backend.take_fault(call.action)
+                if fault is not None:
+                    raise fault
+                account = self.backend.account(account_id)
+                now = self.backend.clock.now()
+                self.backend.expire_snapshots(account, now)
+                ctx = Context(self.backend, account, call.action, call.params, region_id, now, request_id)
+                body = spec.handler(ctx)
+            response = render.success(call.action, body, call.fmt, request_id)
+            self._record(call, account_id, region_id, 200, None, request_id)
+            return response
+        except EcsError as err:
+            self._record(call, account_id, region_id, err.status, err.code, request_id)
+            return render.failure(err, call.fmt, request_id, host)
+        except Exception:  # never a traceback on the wire: an intended InternalError instead
+            log.exception("mock_ecs failed while handling %s", call.action)
+            err = errors.error("InternalError")
+            self._record(call, account_id, region_id, err.status, err.code, request_id)
+            return render.failure(err, call.fmt, request_id, host)
+
+    def _region(self, call: ApiCall) -> Optional[str]:
+        """RegionId, else the host's region, else None (the resource's own region decides)."""
+        region = call.params.get("RegionId") or call.host_region
+        if region is not None and not regions.is_known(region):
+            raise errors.error("InvalidRegionId.NotFound")
+        return region
+
+    def _record(self, call: ApiCall, account_id: str, region_id: Optional[str], status: int,
+                code: Optional[str], request_id: str) -> None:
+        params = {k: v for k, v in call.params.items() if k != "Signature"}
+        self.backend.calls.append(Call(call.action, params, account_id, region_id, status, code, request_id))
+
+    def _location(self, call: ApiCall, request_id: str) -> HttpResponse:
+        """The location service's DescribeEndpoints, so aliyunsdkcore resolves every region."""
+        region = call.params.get("Id", "")
+        body = {
+            "RequestId": request_id,
+            "Success": True,
+            "Endpoints": {
+                "Endpoint": [
+                    {
+                        "Endpoint": f"ecs.{region}.aliyuncs.com",
+                        "Id": region,
+                        "Namespace": "",
+                        "SerivceCode": "ecs",
+                        "Type": call.params.get("Type", "openAPI"),
+                        "Protocols": {"Protocols": ["HTTP", "HTTPS"]},
+                    }
+                ]
+            },
+        }
+        return HttpResponse(200, json.dumps(body).encode(), {"Content-Type": render.JSON_TYPE})

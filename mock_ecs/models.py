@@ -1,0 +1,205 @@
+"""The in-memory resources. Time-dependent fields are derived from the clock when read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Set, Tuple
+
+LOCAL_DISK_CATEGORIES = frozenset({"ephemeral", "ephemeral_ssd", "local_ssd_pro", "local_hdd_pro"})
+CLOUD_DISK_CATEGORIES = frozenset({"cloud", "cloud_efficiency", "cloud_ssd", "cloud_essd", "cloud_auto", "cloud_essd_entry"})
+# A pay-as-you-go resource's ExpiredTime, as the real API shows it.
+NEVER_EXPIRES = 4102415940.0  # 2099-12-31T15:59:00Z
+
+
+@dataclass
+class Phase:
+    """A status that may be passing: ``status`` until ``until``, then ``then``."""
+
+    status: str
+    then: Optional[str] = None
+    until: float = 0.0
+
+    def at(self, now: float) -> str:
+        if self.then is not None and now >= self.until:
+            self.status, self.then = self.then, None
+        return self.status
+
+    def move(self, passing: str, final: str, now: float, seconds: float) -> None:
+        """Enter ``passing`` now and settle at ``final`` after ``seconds`` (at once if 0)."""
+        if seconds <= 0:
+            self.status, self.then = final, None
+        else:
+            self.status, self.then, self.until = passing, final, now + seconds
+
+
+@dataclass
+class Instance:
+    instance_id: str
+    region_id: str
+    zone_id: str
+    instance_type: str
+    image_id: str
+    created_at: float
+    phase: Phase
+    instance_name: str = ""
+    description: str = ""
+    host_name: str = ""
+    charge_type: str = "PostPaid"
+    expired_at: float = NEVER_EXPIRES
+    # When the instance first left Stopped/Pending towards Running: None until started once.
+    first_started_at: Optional[float] = None
+    security_group_ids: List[str] = field(default_factory=list)
+    vswitch_id: str = ""
+    vpc_id: str = ""
+    key_pair_name: str = ""
+    internet_charge_type: str = "PayByTraffic"
+    locks: List[Tuple[str, str]] = field(default_factory=list)
+    tags: Dict[str, str] = field(default_factory=dict)
+    deletion_protection: bool = False
+    resource_group_id: str = ""
+    # Disk IDs attached, in attachment order (the system disk first).
+    disk_ids: List[str] = field(default_factory=list)
+
+    def status(self, now: float) -> str:
+        return self.phase.at(now)
+
+    def ever_started(self, now: float) -> bool:
+        return self.first_started_at is not None and self.first_started_at <= now
+
+    def lock_reasons(self) -> List[str]:
+        return [reason for reason, _ in self.locks]
+
+
+@dataclass
+class Disk:
+    disk_id: str
+    region_id: str
+    zone_id: str
+    category: str
+    size: int
+    disk_type: str  # "system" | "data"
+    created_at: float
+    # Data initialisation ends at this time (creation, or ReplaceSystemDisk).
+    initialized_at: float
+    phase: Phase
+    disk_name: str = ""
+    description: str = ""
+    instance_id: str = ""
+    device: str = ""
+    ever_attached: bool = False
+    attached_at: Optional[float] = None
+    detached_at: Optional[float] = None
+    portable: bool = True
+    delete_with_instance: bool = False
+    delete_auto_snapshot: bool = True
+    charge_type: str = "PostPaid"
+    expired_at: float = NEVER_EXPIRES
+    image_id: str = ""
+    source_snapshot_id: str = ""
+    encrypted: bool = False
+    kms_key_id: str = ""
+    performance_level: str = ""
+    data_size: Optional[float] = None
+    tags: Dict[str, str] = field(default_factory=dict)
+    locks: List[str] = field(default_factory=list)
+    resource_group_id: str = ""
+
+    def status(self, now: float) -> str:
+        return self.phase.at(now)
+
+    @property
+    def data_gib(self) -> float:
+        return self.size if self.data_size is None else self.data_size
+
+    @property
+    def is_local(self) -> bool:
+        return self.category in LOCAL_DISK_CATEGORIES
+
+
+@dataclass
+class Snapshot:
+    snapshot_id: str
+    region_id: str
+    source_disk_id: str
+    source_disk_size: int
+    source_disk_type: str
+    source_disk_category: str
+    created_at: float
+    duration: float
+    snapshot_name: str = ""
+    description: str = ""
+    retention_days: Optional[int] = None
+    encrypted: bool = False
+    kms_key_id: str = ""
+    category: str = "standard"
+    product_code: str = ""
+    resource_group_id: str = ""
+    instant_access: bool = False
+    tags: Dict[str, str] = field(default_factory=dict)
+    modified_at: Optional[float] = None
+    # Referential integrity: images and disks made from this snapshot.
+    image_ids: Set[str] = field(default_factory=set)
+    disk_ids: Set[str] = field(default_factory=set)
+    ever_used_for_disk: bool = False
+
+    def done_at(self) -> float:
+        return self.created_at + self.duration
+
+    def status(self, now: float) -> str:
+        return "accomplished" if now >= self.done_at() else "progressing"
+
+    def progress(self, now: float) -> int:
+        if now >= self.done_at() or self.duration <= 0:
+            return 100
+        return max(0, min(99, int((now - self.created_at) * 100 // self.duration)))
+
+    def remain_time(self, now: float) -> int:
+        left = self.done_at() - now
+        return 0 if left <= 0 else int(-(-left // 1))
+
+    def usage(self) -> str:
+        image, disk = bool(self.image_ids), bool(self.disk_ids) or self.ever_used_for_disk
+        if image and disk:
+            return "image_disk"
+        return "image" if image else "disk" if disk else "none"
+
+    def expires_at(self) -> Optional[float]:
+        if self.retention_days is None:
+            return None
+        return self.created_at + self.retention_days * 86400
+
+
+@dataclass
+class Image:
+    image_id: str
+    region_id: str
+    image_name: str
+    created_at: float
+    ready_at: float
+    size: int
+    description: str = ""
+    platform: str = "Linux"
+    os_type: str = "linux"
+    architecture: str = "x86_64"
+    # (device, snapshot_id, size, disk_type)
+    mappings: List[Tuple[str, str, int, str]] = field(default_factory=list)
+    source_instance_id: str = ""
+    tags: Dict[str, str] = field(default_factory=dict)
+    resource_group_id: str = ""
+
+    def status(self, now: float) -> str:
+        return "Available" if now >= self.ready_at else "Creating"
+
+    def progress(self, now: float) -> str:
+        return "100%" if now >= self.ready_at else "0%"
+
+
+@dataclass
+class PublicImage:
+    """A platform image: accepted by ID, never stored per account."""
+
+    image_id: str
+    size: int
+    os_name: str
+    platform: str
+    architecture: str = "x86_64"

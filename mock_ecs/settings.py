@@ -1,0 +1,41 @@
+"""The numbers the spec leaves configurable, with the defaults of decisions.md."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+from typing import Any, Dict
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Behaviour knobs of one mock; every field is also a ``mock_ecs(...)`` keyword."""
+
+    snapshot_quota: int = 64
+    initialization_seconds: float = 3600
+    snapshot_seconds_per_gib: float = 1.5
+    snapshot_min_seconds: float = 10
+    instance_start_seconds: float = 0
+    instance_transition_seconds: float = 0
+    # Disk passing states (Creating, Attaching, Detaching) last this long; 0 settles at once.
+    disk_transition_seconds: float = 0
+    # CreateImage: Creating -> Available after this long.
+    image_creation_seconds: float = 0
+    # "spec": error texts of the 2018 specification; "current": the 2021+ API texts.
+    edition: str = "spec"
+    # Refuse access keys that were not registered (InvalidAccessKeyId.NotFound).
+    strict_access_keys: bool = False
+    # The per-instance disk limit AttachDisk enforces (InstanceDiskLimitExceeded).
+    max_disks_per_instance: int = 17
+
+    def with_overrides(self, **overrides: Any) -> "Settings":
+        """A copy with ``overrides``; an unknown name is a TypeError, caught at the call site."""
+        known = {f.name for f in fields(self)}
+        unknown = set(overrides) - known
+        if unknown:
+            raise TypeError(f"unknown mock_ecs setting(s): {', '.join(sorted(unknown))}")
+        if overrides.get("edition", self.edition) not in ("spec", "current"):
+            raise ValueError("edition must be 'spec' or 'current'")
+        return replace(self, **overrides)
+
+    def as_dict(self) -> Dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}

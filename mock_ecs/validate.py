@@ -1,0 +1,117 @@
+"""Value rules shared by several actions: names, descriptions, tags, tokens, ID lists."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, Callable, Dict, List, Optional, Tuple
+
+from . import errors
+from .context import Context
+from .errors import EcsError
+
+# Letters are English or Chinese (CJK unified ideographs), as the spec says.
+_LETTER = "A-Za-z\u4e00-\u9fff"
+_NAME_SPEC = re.compile(rf"^[{_LETTER}][{_LETTER}0-9_:\-]{{1,127}}$")
+# Later editions also allow periods.
+_NAME_CURRENT = re.compile(rf"^[{_LETTER}][{_LETTER}0-9_:.\-]{{1,127}}$")
+_URL_PREFIXES = ("http://", "https://")
+_TAG_FORBIDDEN = ("aliyun", "acs:", "http://", "https://")
+
+COMMON_PARAMS = frozenset({
+    "Action", "Version", "Format", "AccessKeyId", "Signature", "SignatureMethod", "SignatureVersion",
+    "SignatureNonce", "SignatureType", "Timestamp", "RegionId", "SecurityToken", "OwnerId",
+    "OwnerAccount", "ResourceOwnerId", "ResourceOwnerAccount", "ClientToken", "callerUid",
+})
+
+
+def check_name(value: str, edition: str, *, forbid_auto: bool) -> bool:
+    """The spec's naming rule (SnapshotName, DiskName, InstanceName, ImageName)."""
+    pattern = _NAME_CURRENT if edition == "current" else _NAME_SPEC
+    if not pattern.match(value) or value.startswith(_URL_PREFIXES):
+        return False
+    return not (forbid_auto and value.startswith("auto"))
+
+
+def check_description(value: str) -> bool:
+    return 2 <= len(value) <= 256 and not value.startswith(_URL_PREFIXES)
+
+
+def optional_name(ctx: Context, param: str, error_key: str, *, forbid_auto: bool = False) -> str:
+    value = ctx.get(param)
+    if value and not check_name(value, ctx.settings.edition, forbid_auto=forbid_auto):
+        raise ctx.error(error_key)
+    return value
+
+
+def optional_description(ctx: Context, param: str = "Description",
+                         error_key: str = "InvalidDescription.Malformed") -> str:
+    value = ctx.get(param)
+    if value and not check_description(value):
+        raise ctx.error(error_key)
+    return value
+
+
+def tags(ctx: Context, prefix: str = "Tag") -> Dict[str, str]:
+    """``Tag.N.Key``/``Tag.N.Value`` with N 1..20 and the spec's key and value limits."""
+    key_limit = 128 if ctx.settings.edition == "current" else 64
+    out: Dict[str, str] = {}
+    try:
+        entries = ctx.indexed(prefix, limit=1000)
+    except EcsError:
+        raise ctx.error("InvalidTagCount") from None
+    if any(n > 20 for n in entries):
+        raise ctx.error("InvalidTagCount")
+    for entry in entries.values():
+        key = entry.get("Key", entry.get("key"))
+        value = entry.get("Value", entry.get("value", ""))
+        if not key or len(key) > key_limit or key.startswith(_TAG_FORBIDDEN):
+            raise ctx.error("InvalidTagKey.Malformed")
+        if len(value) > 128 or value.startswith(_TAG_FORBIDDEN):
+            raise ctx.error("InvalidTagValue.Malformed")
+        if key in out:
+            raise ctx.error("Duplicate.TagKey")
+        out[key] = value
+    return out
+
+
+def client_token(ctx: Context) -> str:
+    token = ctx.get("ClientToken")
+    if token and (len(token) > 64 or not token.isascii()):
+        raise ctx.error("InvalidClientToken.Malformed")
+    return token
+
+
+def fingerprint(params: Dict[str, str]) -> Tuple[Tuple[str, str], ...]:
+    """The business parameters of a request, to tell a retry from a different request."""
+    return tuple(sorted((k, v) for k, v in params.items() if k not in COMMON_PARAMS and k != "DryRun"))
+
+
+def idempotent(
+    ctx: Context, token: str, mismatch_key: str, run: Callable[[], Dict[str, Any]]
+) -> Dict[str, Any]:
+    """Answer a replayed ClientToken with the first answer; a changed request is refused."""
+    if not token:
+        return run()
+    slot = (ctx.action, token)
+    seen = ctx.account.tokens.get(slot)
+    mine = fingerprint(ctx.params)
+    if seen is not None:
+        if seen[0] != mine:
+            raise ctx.error(mismatch_key)
+        return dict(seen[1])
+    answer = run()
+    if not ctx.dry_run:
+        ctx.account.tokens[slot] = (mine, dict(answer))
+    return answer
+
+
+def parse_id_list(name: str, raw: str) -> List[str]:
+    """A JSON array of strings; anything else is a malformed parameter."""
+    try:
+        value: Optional[Any] = json.loads(raw)
+    except ValueError:
+        value = None
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise errors.invalid_parameter(name)
+    return list(value)
