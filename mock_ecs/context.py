@@ -60,7 +60,7 @@ class Context:
     def has(self, name: str) -> bool:
         return name in self.params
 
-    def int(
+    def get_int(
         self, name: str, default: Optional[int] = None, error_key: Optional[str] = None,
         lo: Optional[int] = None, hi: Optional[int] = None,
     ) -> Optional[int]:
@@ -75,7 +75,7 @@ class Context:
             raise self._bad(name, error_key)
         return value
 
-    def bool(self, name: str, default: bool = False) -> bool:
+    def get_bool(self, name: str, default: bool = False) -> bool:
         raw = self.params.get(name)
         if raw is None or raw == "":
             return default

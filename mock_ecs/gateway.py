@@ -69,9 +69,9 @@ class Gateway:
             return render.failure(err, call.fmt, request_id, host)
         except Exception:  # never a traceback on the wire: an intended InternalError instead
             log.exception("mock_ecs failed while handling %s", call.action)
-            err = errors.error("InternalError")
-            self._record(call, account_id, region_id, err.status, err.code, request_id)
-            return render.failure(err, call.fmt, request_id, host)
+            internal = errors.error("InternalError")
+            self._record(call, account_id, region_id, internal.status, internal.code, request_id)
+            return render.failure(internal, call.fmt, request_id, host)
 
     def _region(self, call: ApiCall) -> Optional[str]:
         """RegionId, else the host's region, else None (the resource's own region decides)."""

@@ -80,7 +80,7 @@ class Interceptor:
                 assert_all_requests_are_fired=False,
                 target=target,
                 # What was installed before us handles every other host.
-                passthru_prefixes=(_ANY,),
+                passthru_prefixes=(_ANY,),  # type: ignore[arg-type]
                 real_adapter_send=current,
             )
             for method in _METHODS:
@@ -114,7 +114,7 @@ class Interceptor:
             return original(mock, adapter, request, *args, **kwargs)
 
         self._on_request_saved = original
-        responses.RequestsMock._on_request = _on_request  # type: ignore[method-assign]
+        responses.RequestsMock._on_request = _on_request  # type: ignore[method-assign,assignment]
 
     def _unpatch_user_mocks(self) -> None:
         if self._on_request_saved is not None:
@@ -133,12 +133,12 @@ class Interceptor:
                 continue
             original = core.__dict__["async_do_action"]
             self._async_saved.append((core, original))
-            setattr(core, "async_do_action", staticmethod(self._make_async(core, original.__func__)))
+            core.async_do_action = staticmethod(self._make_async(core, original.__func__))
 
     def _unpatch_async(self) -> None:
         while self._async_saved:
             core, original = self._async_saved.pop()
-            setattr(core, "async_do_action", original)
+            core.async_do_action = original
 
     def _make_async(self, core: Any, original: Callable[..., Any]) -> Callable[..., Any]:
         dispatch = self.dispatch

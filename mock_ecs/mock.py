@@ -23,7 +23,7 @@ from .wire import HttpRequest, HttpResponse
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-_stack: List["MockEcs"] = []
+_stack: List[MockEcs] = []
 _stack_lock = threading.RLock()
 _interceptor: Optional[Interceptor] = None
 
@@ -51,7 +51,7 @@ class MockEcs:
         self.gateway = Gateway(self.backend)
 
     # --- activation ------------------------------------------------------------------
-    def start(self) -> "MockEcs":
+    def start(self) -> MockEcs:
         global _interceptor
         with _stack_lock:
             if self in _stack:
@@ -79,14 +79,14 @@ class MockEcs:
         return self in _stack
 
     @classmethod
-    def current(cls) -> "MockEcs":
+    def current(cls) -> MockEcs:
         """The newest active mock, for code decorated with ``@mock_ecs``."""
         with _stack_lock:
             if not _stack:
                 raise RuntimeError("no mock_ecs is active")
             return _stack[-1]
 
-    def __enter__(self) -> "MockEcs":
+    def __enter__(self) -> MockEcs:
         return self.start()
 
     def __exit__(self, *exc: Any) -> None:
@@ -102,7 +102,7 @@ class MockEcs:
         """``@mock_ecs(...)``: every call of ``target`` runs against a new, empty ECS."""
         return cast(F, self._decorate(target))
 
-    def _fresh(self) -> "MockEcs":
+    def _fresh(self) -> MockEcs:
         return MockEcs(**self.settings.as_dict())
 
     def _decorate(self, target: Any) -> Any:
@@ -141,10 +141,10 @@ class MockEcs:
                 this.addCleanup(handle.stop)
                 original_setup(this)
 
-            cls.setUp = setUp  # type: ignore[method-assign]
+            cls.setUp = setUp  # type: ignore[method-assign,assignment]
             return cls
         if hasattr(cls, "setup_method"):
-            original_sm = getattr(cls, "setup_method")
+            original_sm = cls.setup_method
             original_tm = getattr(cls, "teardown_method", None)
 
             def setup_method(this: Any, *args: Any) -> None:
@@ -158,8 +158,8 @@ class MockEcs:
                 finally:
                     this._mock_ecs_handle.stop()
 
-            setattr(cls, "setup_method", setup_method)
-            setattr(cls, "teardown_method", teardown_method)
+            setattr(cls, "setup_method", setup_method)  # noqa: B010
+            setattr(cls, "teardown_method", teardown_method)  # noqa: B010
             return cls
         for name, member in list(vars(cls).items()):
             if name.startswith("test") and callable(member):

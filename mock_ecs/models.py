@@ -6,7 +6,9 @@ from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Set, Tuple
 
 LOCAL_DISK_CATEGORIES = frozenset({"ephemeral", "ephemeral_ssd", "local_ssd_pro", "local_hdd_pro"})
-CLOUD_DISK_CATEGORIES = frozenset({"cloud", "cloud_efficiency", "cloud_ssd", "cloud_essd", "cloud_auto", "cloud_essd_entry"})
+CLOUD_DISK_CATEGORIES = frozenset(
+    {"cloud", "cloud_efficiency", "cloud_ssd", "cloud_essd", "cloud_auto", "cloud_essd_entry"}
+)
 # A pay-as-you-go resource's ExpiredTime, as the real API shows it.
 NEVER_EXPIRES = 4102415940.0  # 2099-12-31T15:59:00Z
 

@@ -27,7 +27,7 @@ class Settings:
     # The per-instance disk limit AttachDisk enforces (InstanceDiskLimitExceeded).
     max_disks_per_instance: int = 17
 
-    def with_overrides(self, **overrides: Any) -> "Settings":
+    def with_overrides(self, **overrides: Any) -> Settings:
         """A copy with ``overrides``; an unknown name is a TypeError, caught at the call site."""
         known = {f.name for f in fields(self)}
         unknown = set(overrides) - known

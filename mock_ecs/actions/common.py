@@ -97,7 +97,7 @@ def paginate(
     """Page ``items`` (already filtered and ordered) by PageNumber/PageSize or NextToken/MaxResults."""
     token = ctx.get("NextToken")
     if token or ctx.has("MaxResults"):
-        limit = ctx.int("MaxResults", 10, lo=1, hi=max_results) or 10
+        limit = ctx.get_int("MaxResults", 10, lo=1, hi=max_results) or 10
         start = 0
         if token:
             last, position = read_token(ctx, token)
@@ -109,8 +109,8 @@ def paginate(
         more = start + limit < len(items)
         meta["NextToken"] = make_token(ctx.action, key(page[-1]), start + len(page)) if more and page else ""
         return page, meta
-    number = ctx.int("PageNumber", 1, "InvalidPageNumber.Malformed", lo=1) or 1
-    size = ctx.int("PageSize", 10, "InvalidPageSize.Malformed", lo=1, hi=max_page) or 10
+    number = ctx.get_int("PageNumber", 1, "InvalidPageNumber.Malformed", lo=1) or 1
+    size = ctx.get_int("PageSize", 10, "InvalidPageSize.Malformed", lo=1, hi=max_page) or 10
     begin = (number - 1) * size
     return list(items[begin:begin + size]), {"TotalCount": len(items), "PageNumber": number, "PageSize": size}
 

@@ -52,7 +52,7 @@ def create_disk(ctx: Context) -> Dict[str, Any]:
     name = validate.optional_name(ctx, "DiskName", "InvalidDiskName.Malformed")
     description = validate.optional_description(ctx)
     snap_id = ctx.get("SnapshotId")
-    size = ctx.int("Size", None, "InvalidSize.ValueNotSupported")
+    size = ctx.get_int("Size", None, "InvalidSize.ValueNotSupported")
     snap = None
     if snap_id:
         snap = state.snapshots.get(snap_id)
@@ -132,7 +132,7 @@ def attach_disk(ctx: Context) -> Dict[str, Any]:
         raise ctx.error("ResourcesNotInSameZone")
     if len(inst.disk_ids) >= ctx.settings.max_disks_per_instance:
         raise ctx.error("InstanceDiskLimitExceeded")
-    delete_with_instance = ctx.bool("DeleteWithInstance")
+    delete_with_instance = ctx.get_bool("DeleteWithInstance")
     ctx.commit()
     _attach(ctx, inst, disk, delete_with_instance=delete_with_instance)
     return {}
@@ -196,7 +196,7 @@ def replace_system_disk(ctx: Context) -> Dict[str, Any]:
     if progressing_snapshot(ctx, state, old.disk_id):
         raise ctx.error("DiskCreatingSnapshot")
     image_size = _image_size(ctx, state, image_id)
-    size = ctx.int("SystemDisk.Size", max(40, image_size, old.size), "InvalidSystemDiskSize.ValueNotSupported")
+    size = ctx.get_int("SystemDisk.Size", max(40, image_size, old.size), "InvalidSystemDiskSize.ValueNotSupported")
     assert size is not None
     if not max(20, image_size) <= size <= 500:
         raise ctx.error("InvalidSystemDiskSize.ValueNotSupported")
@@ -283,7 +283,7 @@ def describe_disks(ctx: Context) -> Dict[str, Any]:
         "DeleteAutoSnapshot": lambda d: d.delete_auto_snapshot, "Encrypted": lambda d: d.encrypted,
     }
     active = {k: ctx.get(k) for k in simple if ctx.get(k)}
-    active_flags = {k: ctx.bool(k) for k in flags if ctx.get(k)}
+    active_flags = {k: ctx.get_bool(k) for k in flags if ctx.get(k)}
     tag_filter = validate.tags(ctx) if ctx.has("Tag.1.Key") else {}
     lock = ctx.get("LockReason")
     instance_id = ctx.get("InstanceId")

@@ -191,7 +191,7 @@ def delete_image(ctx: Context) -> Dict[str, Any]:
     if image is None:
         raise ctx.error("InvalidImageId.NotFound")
     in_use = any(i.image_id == image.image_id for i in state.instances.values())
-    if in_use and not ctx.bool("Force"):
+    if in_use and not ctx.get_bool("Force"):
         raise ctx.error("ImageUsingByInstance")
     ctx.commit()
     # The image's snapshots become free to delete.

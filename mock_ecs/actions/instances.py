@@ -5,13 +5,18 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional, Tuple
 
 from .. import errors, regions, validate
-from ..backend import RegionState, remove_snapshot, disk_snapshots
+from ..backend import RegionState, disk_snapshots, remove_snapshot
 from ..clock import iso_minutes, iso_seconds
 from ..context import Context
 from ..models import CLOUD_DISK_CATEGORIES, LOCAL_DISK_CATEGORIES, NEVER_EXPIRES, Disk, Instance, Phase
 from ..router import action
 from .common import (
-    get_instance, new_id, paginate, public_image, status_filter, tags_view,
+    get_instance,
+    new_id,
+    paginate,
+    public_image,
+    status_filter,
+    tags_view,
 )
 
 INSTANCE_STATUSES = ("Pending", "Running", "Starting", "Stopping", "Stopped")
@@ -58,7 +63,7 @@ def _charge(ctx: Context) -> Tuple[str, float]:
     unit = ctx.get("PeriodUnit", "Month") or "Month"
     if unit not in ("Month", "Week"):
         raise ctx.error("InvalidPeriodUnit.ValueNotSupported")
-    period = ctx.int("Period", 1, "InvalidPeriod")
+    period = ctx.get_int("Period", 1, "InvalidPeriod")
     assert period is not None
     if (unit == "Month" and period not in _MONTHS) or (unit == "Week" and not 1 <= period <= 4):
         raise ctx.error("InvalidPeriod")
@@ -80,7 +85,7 @@ def _plan_disks(ctx: Context, state: RegionState, zone: str, image_size: int) ->
     sys_category = ctx.get("SystemDisk.Category", "cloud_efficiency") or "cloud_efficiency"
     if sys_category not in CLOUD_DISK_CATEGORIES:
         raise ctx.error("InvalidDiskCategory.ValueNotSupported")
-    sys_size = ctx.int("SystemDisk.Size", max(40, image_size), "InvalidSystemDiskSize.ValueNotSupported")
+    sys_size = ctx.get_int("SystemDisk.Size", max(40, image_size), "InvalidSystemDiskSize.ValueNotSupported")
     assert sys_size is not None
     if not max(20, image_size) <= sys_size <= 2048:
         raise ctx.error("InvalidSystemDiskSize.ValueNotSupported")
@@ -213,7 +218,7 @@ def _build(ctx: Context, plan: Dict[str, Any], *, started: bool) -> Instance:
 @action("RunInstances", needs_region=True)
 def run_instances(ctx: Context) -> Dict[str, Any]:
     plan = _validate_common(ctx)
-    amount = ctx.int("Amount", 1, lo=1, hi=100)
+    amount = ctx.get_int("Amount", 1, lo=1, hi=100)
     assert amount is not None
 
     def create() -> Dict[str, Any]:
@@ -268,7 +273,7 @@ def stop_instance(ctx: Context) -> Dict[str, Any]:
 @action("DeleteInstance", required=("InstanceId",))
 def delete_instance(ctx: Context) -> Dict[str, Any]:
     state, inst = get_instance(ctx, ctx.get("InstanceId"))
-    force = ctx.bool("Force")
+    force = ctx.get_bool("Force")
     status = inst.status(ctx.now)
     if inst.deletion_protection:
         raise ctx.error(
@@ -277,7 +282,9 @@ def delete_instance(ctx: Context) -> Dict[str, Any]:
         )
     if status == "Pending":
         raise errors.EcsError(
-            "IncorrectInstanceStatus.Initializing", "The specified instance status does not support this operation.", 403
+            "IncorrectInstanceStatus.Initializing",
+            "The specified instance status does not support this operation.",
+            403,
         )
     if status != "Stopped" and not force:
         raise ctx.error("StartInstance.IncorrectInstanceStatus")

@@ -6,7 +6,7 @@ gateway -> parameter formats -> ClientToken -> account -> disk and instance -> q
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 from .. import ids, validate
 from ..backend import add_snapshot, disk_snapshots, remove_snapshot
@@ -59,7 +59,7 @@ def _check_disk(ctx: Context, disk_id: str) -> Disk:
 def create_snapshot(ctx: Context) -> Dict[str, Any]:
     name = validate.optional_name(ctx, "SnapshotName", "InvalidSnapshotName.Malformed", forbid_auto=True)
     description = validate.optional_description(ctx)
-    retention = ctx.int("RetentionDays", None, "InvalidRetentionDays.Malformed", lo=1, hi=65536)
+    retention = ctx.get_int("RetentionDays", None, "InvalidRetentionDays.Malformed", lo=1, hi=65536)
     tags = validate.tags(ctx)
     token = validate.client_token(ctx)
 
@@ -121,7 +121,7 @@ def snapshot_view(ctx: Context, snap: Snapshot) -> Dict[str, Any]:
     return view
 
 
-def _time_filters(ctx: Context) -> List[tuple]:
+def _time_filters(ctx: Context) -> List[Tuple[str, float]]:
     """``Filter.N.Key``/``Value``: CreationStartTime and CreationEndTime."""
     out = []
     for entry in ctx.indexed("Filter", limit=2).values():
@@ -153,7 +153,7 @@ def describe_snapshots(ctx: Context) -> Dict[str, Any]:
         raise ctx.error("InvalidUsage")
     times = _time_filters(ctx)
     tag_filter = validate.tags(ctx) if any(k.startswith("Tag.") for k in ctx.params) else {}
-    encrypted: Optional[bool] = ctx.bool("Encrypted") if ctx.get("Encrypted") else None
+    encrypted: Optional[bool] = ctx.get_bool("Encrypted") if ctx.get("Encrypted") else None
     name, category = ctx.get("SnapshotName"), ctx.get("Category").lower()
     rg, kms = ctx.get("ResourceGroupId"), ctx.get("KMSKeyId")
     disk_id, instance_id = ctx.get("DiskId"), ctx.get("InstanceId")
@@ -218,7 +218,7 @@ def delete_snapshot(ctx: Context) -> Dict[str, Any]:
         raise ctx.error("InvalidSnapshotId.NotFoundDelete")
     if snap.image_ids:
         raise ctx.error("SnapshotCreatedImage")
-    if snap.disk_ids and not ctx.bool("Force"):
+    if snap.disk_ids and not ctx.get_bool("Force"):
         raise ctx.error("SnapshotCreatedDisk")
     ctx.commit()
     # Deleting a progressing snapshot cancels it; disks made from it keep their data.
