@@ -82,6 +82,8 @@ CATALOGUE: Dict[str, Tuple[int, str]] = {
     "InvalidInstanceId.NotFound": (404, "The specified InstanceId does not exist."),
     "InvalidImageId.NotFound": (404, "The specified ImageId does not exist."),
     "InvalidZoneId.NotFound": (404, "The specified zone does not exist."),
+    # RunInstances/CreateInstance word it differently (actions/RunInstances.md).
+    "InvalidZoneId.NotFoundInstance": (404, "The specified zoneId does not exist."),
     "InvalidRegionId.NotFound": (404, "The specified RegionId does not exist."),
     "InvalidInstanceName.Malformed": (400, 'The specified parameter "InstanceName" is not valid.'),
     "InvalidPeriod": (400, "The specified period is not valid."),
@@ -174,6 +176,12 @@ CATALOGUE: Dict[str, Tuple[int, str]] = {
         "The specified same token is trying to make requests with different parameters.",
     ),
     "InvalidImageOwnerAlias": (400, "The specified parameter ImageOwnerAlias is not valid."),
+    # Texts of actions/DescribeImages.md, DescribeDisks.md, CreateImage.md and FACTS.md section 6 (DeleteDisk).
+    "InvalidImageOwnerAlias.ValueNotSupported": (400, "The specified ImageOwnerAlias value is not supported."),
+    "InvalidDiskType.ValueNotSupported": (400, "The specified disk type is not supported."),
+    "InvalidStatus.ValueNotSupported": (400, "The specified disk status is not supported."),
+    "IncorrectInstanceStatus.Image": (400, "The current status of the instance does not support this operation."),
+    "InvalidDiskId.NotFoundDelete": (404, "The specified disk does not exist."),
     "InvalidPageSize.Malformed": (400, "The specified parameter PageSize is not valid."),
     "InvalidPageNumber.Malformed": (400, "The specified parameter PageNumber is not valid."),
     "InvalidNextToken.Malformed": (400, "The specified parameter NextToken is not valid."),
@@ -192,6 +200,9 @@ WIRE_CODE: Dict[str, str] = {
     "MissingParameter.CreateImageSource": "MissingParameter",
     "InvalidSnapshotId.NotFoundDelete": "InvalidSnapshotId.NotFound",
     "InvalidDescription.MalformedImage": "InvalidDescription.Malformed",
+    "InvalidZoneId.NotFoundInstance": "InvalidZoneId.NotFound",
+    "IncorrectInstanceStatus.Image": "IncorrectInstanceStatus",
+    "InvalidDiskId.NotFoundDelete": "InvalidDiskId.NotFound",
 }
 
 # Messages of the current API where they differ from the spec's edition (setting

@@ -32,7 +32,7 @@ class Gateway:
         except Exception:  # a request we cannot even read still gets an API answer
             log.exception("mock_ecs could not parse a request")
             return render.failure(errors.error("InvalidParameter"), "XML", request_id, "ecs.aliyuncs.com")
-        host = call.host.split(":", 1)[0] or "ecs.aliyuncs.com"
+        host = call.host.split(":", 1)[0].lower() or "ecs.aliyuncs.com"
         if host.startswith("location"):
             return self._location(call, request_id)
         account_id = ""

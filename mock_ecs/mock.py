@@ -147,14 +147,20 @@ class MockEcs:
             original_sm = cls.setup_method
             original_tm = getattr(cls, "teardown_method", None)
 
-            def setup_method(this: Any, *args: Any) -> None:
-                this._mock_ecs_handle = make().start()
-                original_sm(this, *args)
+            # pytest passes ``method`` only to a setup/teardown_method whose code declares it,
+            # so the wrappers declare it and hand it on only to originals that take it.
+            def setup_method(this: Any, method: Any = None) -> None:
+                handle = this._mock_ecs_handle = make().start()
+                try:
+                    _call_xunit(original_sm, this, method)
+                except BaseException:
+                    handle.stop()  # pytest runs no teardown after a failed setup
+                    raise
 
-            def teardown_method(this: Any, *args: Any) -> None:
+            def teardown_method(this: Any, method: Any = None) -> None:
                 try:
                     if original_tm is not None:
-                        original_tm(this, *args)
+                        _call_xunit(original_tm, this, method)
                 finally:
                     this._mock_ecs_handle.stop()
 
@@ -285,6 +291,14 @@ class MockEcs:
         if acct is None:
             return []
         return [rid for state in acct.regions.values() for rid in getattr(state, kind)]
+
+
+def _call_xunit(fn: Callable[..., Any], this: Any, method: Any) -> Any:
+    """Call a user's setup_method/teardown_method with ``method`` only if it declares it."""
+    code = getattr(fn, "__code__", None)
+    if code is None or code.co_argcount > 1:
+        return fn(this, method)
+    return fn(this)
 
 
 def mock_ecs(func: Optional[Callable[..., Any]] = None, **settings: Any) -> Any:

@@ -37,7 +37,11 @@ REGIONS: Dict[str, Tuple[str, str]] = {
 
 # Every ECS endpoint form (clients.md): ecs-<region>, ecs.<region>, ecs-vpc.<region>, ecs
 # central, and the location service that aliyunsdkcore asks for unknown regions.
-ECS_URL = re.compile(r"^https?://(?:ecs[a-z0-9.-]*|location(?:-readonly)?)\.aliyuncs\.com(?::\d+)?(?:/|$|\?)")
+# A fully qualified name with its trailing dot (``ecs.aliyuncs.com.``) is the same host.
+# Host names are case-insensitive: the async path sees the URL exactly as the caller wrote it.
+ECS_URL = re.compile(
+    r"^https?://(?:ecs[a-z0-9.-]*|location(?:-readonly)?)\.aliyuncs\.com\.?(?::\d+)?(?:/|$|\?)", re.IGNORECASE
+)
 _HOST_REGION = re.compile(r"^ecs(?:-vpc)?[.-]([a-z]{2,}-[a-z0-9-]+?)\.aliyuncs\.com$")
 
 
@@ -60,7 +64,7 @@ def id_prefix(region: str) -> str:
 
 def region_of_host(host: str) -> Optional[str]:
     """The region a host names (``ecs.cn-beijing.aliyuncs.com``), or None (central, loopback)."""
-    name = host.split(":", 1)[0].lower()
+    name = host.split(":", 1)[0].lower().rstrip(".")
     m = _HOST_REGION.match(name)
     if m and m.group(1) in REGIONS:
         return m.group(1)

@@ -17,6 +17,7 @@ _NAME_SPEC = re.compile(rf"^[{_LETTER}][{_LETTER}0-9_:\-]{{1,127}}$")
 _NAME_CURRENT = re.compile(rf"^[{_LETTER}][{_LETTER}0-9_:.\-]{{1,127}}$")
 _URL_PREFIXES = ("http://", "https://")
 _TAG_FORBIDDEN = ("aliyun", "acs:", "http://", "https://")
+_REPR_LIST = re.compile(r"^\[\s*(?:'[A-Za-z0-9_.:-]*'\s*(?:,\s*'[A-Za-z0-9_.:-]*'\s*)*)?\]$")
 
 COMMON_PARAMS = frozenset({
     "Action", "Version", "Format", "AccessKeyId", "Signature", "SignatureMethod", "SignatureVersion",
@@ -25,10 +26,16 @@ COMMON_PARAMS = frozenset({
 })
 
 
-def check_name(value: str, edition: str, *, forbid_auto: bool) -> bool:
-    """The spec's naming rule (SnapshotName, DiskName, InstanceName, ImageName)."""
+def check_name(value: str, edition: str, *, forbid_auto: bool, letter_start: bool = False) -> bool:
+    """The spec's naming rule (SnapshotName, DiskName, InstanceName, ImageName).
+
+    ``letter_start``: the first character must be an upper- or lowercase English letter, as
+    CreateSnapshot.md says of SnapshotName (Chinese characters only after it).
+    """
     pattern = _NAME_CURRENT if edition == "current" else _NAME_SPEC
     if not pattern.match(value) or value.startswith(_URL_PREFIXES):
+        return False
+    if letter_start and not (value[0].isascii() and value[0].isalpha()):
         return False
     return not (forbid_auto and value.startswith("auto"))
 
@@ -37,9 +44,10 @@ def check_description(value: str) -> bool:
     return 2 <= len(value) <= 256 and not value.startswith(_URL_PREFIXES)
 
 
-def optional_name(ctx: Context, param: str, error_key: str, *, forbid_auto: bool = False) -> str:
+def optional_name(ctx: Context, param: str, error_key: str, *, forbid_auto: bool = False,
+                  letter_start: bool = False) -> str:
     value = ctx.get(param)
-    if value and not check_name(value, ctx.settings.edition, forbid_auto=forbid_auto):
+    if value and not check_name(value, ctx.settings.edition, forbid_auto=forbid_auto, letter_start=letter_start):
         raise ctx.error(error_key)
     return value
 
@@ -107,11 +115,17 @@ def idempotent(
 
 
 def parse_id_list(name: str, raw: str) -> List[str]:
-    """A JSON array of strings; anything else is a malformed parameter."""
+    """A JSON array of strings; anything else is a malformed parameter.
+
+    footmark (behind the Ansible modules) sends Python's repr, ``['s-1', 's-2']``; a list of
+    single-quoted plain IDs is read the same way.
+    """
     try:
         value: Optional[Any] = json.loads(raw)
     except ValueError:
         value = None
+        if _REPR_LIST.match(raw):
+            value = json.loads(raw.replace("'", '"'))
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise errors.invalid_parameter(name)
     return list(value)

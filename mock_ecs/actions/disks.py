@@ -8,11 +8,12 @@ from .. import errors, regions, validate
 from ..backend import RegionState, disk_snapshots
 from ..clock import iso_minutes
 from ..context import Context
-from ..models import CLOUD_DISK_CATEGORIES, NEVER_EXPIRES, Disk, Instance, Phase
+from ..models import CLOUD_DISK_CATEGORIES, Disk, Instance, Phase
 from ..router import action
 from .common import get_disk, get_instance, new_id, paginate, tags_view
 from .instances import _image_size, disk_times, drop_disk
 
+DISK_NEVER_EXPIRES = "2999-09-08T16:00Z"
 DISK_STATUSES = ("In_use", "Available", "Attaching", "Detaching", "Creating", "ReIniting")
 _SIZE_RANGE = {"cloud": (5, 2000)}
 
@@ -102,7 +103,10 @@ def create_disk(ctx: Context) -> Dict[str, Any]:
 
 def _attach(ctx: Context, inst: Instance, disk: Disk, *, delete_with_instance: bool) -> None:
     disk.instance_id = inst.instance_id
-    disk.device = f"/dev/xvd{chr(ord('a') + len(inst.disk_ids))}"
+    # The first free device: after a DetachDisk the count of disks no longer names one.
+    state = ctx.locate(inst.instance_id)
+    used = {state.disks[d].device for d in inst.disk_ids if d in state.disks} if state else set()
+    disk.device = next(f"/dev/xvd{c}" for c in "abcdefghijklmnopqrstuvwxyz" if f"/dev/xvd{c}" not in used)
     disk.ever_attached = True
     disk.attached_at = ctx.now
     disk.delete_with_instance = delete_with_instance
@@ -164,7 +168,11 @@ def detach_disk(ctx: Context) -> Dict[str, Any]:
 
 @action("DeleteDisk", required=("DiskId",))
 def delete_disk(ctx: Context) -> Dict[str, Any]:
-    state, disk = get_disk(ctx, ctx.get("DiskId"))
+    try:
+        state, disk = get_disk(ctx, ctx.get("DiskId"))
+    except errors.EcsError as exc:
+        # DeleteDisk words it "The specified disk does not exist." (FACTS.md section 6).
+        raise ctx.error("InvalidDiskId.NotFoundDelete") from exc
     if disk.instance_id:
         raise ctx.error("DiskStillAttached")
     if progressing_snapshot(ctx, state, disk.disk_id):
@@ -246,7 +254,8 @@ def disk_view(ctx: Context, state: RegionState, disk: Disk) -> Dict[str, Any]:
         "EnableAutomatedSnapshotPolicy": False,
         "AutoSnapshotPolicyId": "",
         "DiskChargeType": disk.charge_type,
-        "ExpiredTime": iso_minutes(disk.expired_at if disk.charge_type == "PrePaid" else NEVER_EXPIRES),
+        # Pay-as-you-go disks show "2999-09-08T16:00Z" (DescribeDisks sample; FACTS.md section 9).
+        "ExpiredTime": iso_minutes(disk.expired_at) if disk.charge_type == "PrePaid" else DISK_NEVER_EXPIRES,
         "Encrypted": disk.encrypted,
         "KMSKeyId": disk.kms_key_id,
         "PerformanceLevel": disk.performance_level,
@@ -269,10 +278,10 @@ def describe_disks(ctx: Context) -> Dict[str, Any]:
     wanted = ctx.id_list("DiskIds")
     status = ctx.get("Status")
     if status and status != "All" and status not in DISK_STATUSES:
-        raise ctx.error("InvalidStatus.NotFound")
+        raise ctx.error("InvalidStatus.ValueNotSupported")
     disk_type = (ctx.get("DiskType") or "all").lower()
     if disk_type not in ("all", "system", "data"):
-        raise errors.invalid_parameter("DiskType")
+        raise ctx.error("InvalidDiskType.ValueNotSupported")
     simple = {
         "ZoneId": lambda d: d.zone_id, "Category": lambda d: d.category, "DiskName": lambda d: d.disk_name,
         "SnapshotId": lambda d: d.source_snapshot_id, "DiskChargeType": lambda d: d.charge_type,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Tuple
 
 from .. import errors, validate
-from ..backend import add_snapshot
+from ..backend import add_snapshot, disk_snapshots
 from ..clock import iso_seconds
 from ..context import Context
 from ..models import Image, Snapshot
@@ -33,8 +33,6 @@ def create_image(ctx: Context) -> Dict[str, Any]:
     assert region_id is not None
     state = ctx.region()
     name = validate.optional_name(ctx, "ImageName", "InvalidImageName.Malformed")
-    if name and any(img.image_name == name for img in state.images.values()):
-        raise ctx.error("InvalidImageName.Duplicated")
     description = validate.optional_description(ctx, error_key="InvalidDescription.MalformedImage")
     tags = validate.tags(ctx)
     token = validate.client_token(ctx)
@@ -44,9 +42,12 @@ def create_image(ctx: Context) -> Dict[str, Any]:
     sources: List[Tuple[str, Snapshot]] = []
     inst = None
     if instance_id:
-        _, inst = get_instance(ctx, instance_id)
+        inst_state, inst = get_instance(ctx, instance_id)
         if inst.status(ctx.now) not in ("Running", "Stopped"):
-            raise ctx.error("IncorrectInstanceStatus")
+            raise ctx.error("IncorrectInstanceStatus.Image")
+        # One snapshot per disk at a time (CreateImage.md: IncorrectDiskStatus.CreatingSnapshot).
+        if any(s.status(ctx.now) == "progressing" for d in inst.disk_ids for s in disk_snapshots(inst_state, d)):
+            raise ctx.error("IncorrectDiskStatus.CreatingSnapshot")
     elif mappings:
         for n, fields_ in mappings.items():
             snap_id = fields_.get("SnapshotId", "")
@@ -60,6 +61,9 @@ def create_image(ctx: Context) -> Dict[str, Any]:
         raise ctx.error("MissingParameter.CreateImageSource")
 
     def create() -> Dict[str, Any]:
+        # Checked here, after the ClientToken: a replay answers its first ImageId, not Duplicated.
+        if name and any(img.image_name == name for img in state.images.values()):
+            raise ctx.error("InvalidImageName.Duplicated")
         ctx.commit()
         now = ctx.now
         image_id = new_id(ctx, "m", region_id)
@@ -159,7 +163,7 @@ def describe_images(ctx: Context) -> Dict[str, Any]:
         raise ctx.error("InvalidStatus.NotFound")
     owner = ctx.get("ImageOwnerAlias")
     if owner and owner not in OWNER_ALIASES:
-        raise ctx.error("InvalidImageOwnerAlias")
+        raise ctx.error("InvalidImageOwnerAlias.ValueNotSupported")
     wanted = {i for i in ctx.get("ImageId").split(",") if i}
     name, snap_id = ctx.get("ImageName"), ctx.get("SnapshotId")
     now = ctx.now

@@ -39,7 +39,7 @@ def _zone(ctx: Context) -> str:
     if not zone:
         return regions.default_zone(region_id)
     if zone not in regions.zones(region_id):
-        raise ctx.error("InvalidZoneId.NotFound")
+        raise ctx.error("InvalidZoneId.NotFoundInstance")
     return zone
 
 
@@ -110,7 +110,8 @@ def _plan_disks(ctx: Context, state: RegionState, zone: str, image_size: int) ->
             if snap is None:
                 raise ctx.error("InvalidDataDiskSnapshotId.NotFound")
             if snap.status(ctx.now) != "accomplished":
-                raise ctx.error("InvalidSnapshotId.NotReady")
+                # RunInstances/CreateInstance word it as CreateDisk does.
+                raise ctx.error("InvalidSnapshotId.NotReadyDisk")
             snap_size = snap.source_disk_size
         raw_size = fields_.get("Size", "")
         if raw_size:
@@ -224,7 +225,7 @@ def run_instances(ctx: Context) -> Dict[str, Any]:
     def create() -> Dict[str, Any]:
         ctx.commit()
         made = [_build(ctx, plan, started=True).instance_id for _ in range(amount)]
-        return {"InstanceIdSets": {"InstanceIdSet": made}}
+        return {**_order(ctx, plan), "InstanceIdSets": {"InstanceIdSet": made}}
 
     return validate.idempotent(ctx, plan["token"], "IdempotentParameterMismatch", create)
 
@@ -235,9 +236,14 @@ def create_instance(ctx: Context) -> Dict[str, Any]:
 
     def create() -> Dict[str, Any]:
         ctx.commit()
-        return {"InstanceId": _build(ctx, plan, started=False).instance_id}
+        return {"InstanceId": _build(ctx, plan, started=False).instance_id, **_order(ctx, plan)}
 
     return validate.idempotent(ctx, plan["token"], "IdempotentParameterMismatch", create)
+
+
+def _order(ctx: Context, plan: Dict[str, Any]) -> Dict[str, Any]:
+    """``OrderId`` is "returned only when InstanceChargeType is set to PrePaid" (RunInstances.md)."""
+    return {"OrderId": str(int(ctx.now * 1000))} if plan["charge"] == "PrePaid" else {}
 
 
 def _security_locked(inst: Instance) -> bool:

@@ -57,7 +57,8 @@ def _check_disk(ctx: Context, disk_id: str) -> Disk:
 
 @action("CreateSnapshot", required=("DiskId",))
 def create_snapshot(ctx: Context) -> Dict[str, Any]:
-    name = validate.optional_name(ctx, "SnapshotName", "InvalidSnapshotName.Malformed", forbid_auto=True)
+    name = validate.optional_name(
+        ctx, "SnapshotName", "InvalidSnapshotName.Malformed", forbid_auto=True, letter_start=True)
     description = validate.optional_description(ctx)
     retention = ctx.get_int("RetentionDays", None, "InvalidRetentionDays.Malformed", lo=1, hi=65536)
     tags = validate.tags(ctx)
@@ -233,7 +234,8 @@ def modify_snapshot_attribute(ctx: Context) -> Dict[str, Any]:
     snap = state.snapshots.get(snap_id) if state else None
     if state is None or snap is None:
         raise ctx.error("InvalidSnapshotId.NotFound")
-    name = validate.optional_name(ctx, "SnapshotName", "InvalidSnapshotName.Malformed", forbid_auto=True)
+    name = validate.optional_name(
+        ctx, "SnapshotName", "InvalidSnapshotName.Malformed", forbid_auto=True, letter_start=True)
     description = validate.optional_description(ctx)
     if not name and not description and not ctx.has("DisableInstantAccess"):
         raise ctx.error("NoAttributeToModify")
