@@ -11,7 +11,7 @@ import base64
 import hashlib
 import hmac
 import re
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Tuple
 from urllib.parse import quote
 
 from . import errors
@@ -123,11 +123,3 @@ def _verify_v3(req: HttpRequest, call: ApiCall, secret: str, check: Tuple[List[s
     if not hmac.compare_digest(v3_signature(secret, sts), given.lower()):
         err = errors.error("SignatureDoesNotMatch")
         raise EcsError(err.code, err.message + sts, err.status)
-
-
-def credential_key(call: ApiCall, req: HttpRequest) -> Optional[str]:
-    """The access key a request names, for the call record."""
-    if call.v3:
-        m = _AUTH_HEADER.match(req.header("Authorization").strip())
-        return m.group("key") if m else None
-    return call.params.get("AccessKeyId")

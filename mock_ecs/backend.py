@@ -113,10 +113,6 @@ class Backend:
             acct = self.accounts[account_id] = Account(account_id)
         return acct
 
-    def account_for_key(self, access_key_id: str) -> Optional[str]:
-        entry = self.access_keys.get(access_key_id)
-        return entry[1] if entry else None
-
     # --- faults ------------------------------------------------------------------------
     def take_fault(self, action: str) -> Optional[EcsError]:
         for fault in self.faults:

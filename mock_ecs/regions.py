@@ -69,8 +69,3 @@ def region_of_host(host: str) -> Optional[str]:
     if m and m.group(1) in REGIONS:
         return m.group(1)
     return None
-
-
-def region_of_zone(zone: str) -> Optional[str]:
-    region = zone.rsplit("-", 1)[0]
-    return region if region in REGIONS else None

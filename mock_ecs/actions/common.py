@@ -7,7 +7,7 @@ import hashlib
 import hmac
 from typing import Any, Dict, List, Optional, Sequence, Tuple, TypeVar
 
-from .. import errors, ids
+from .. import ids
 from ..backend import RegionState
 from ..context import Context
 from ..models import Disk, Instance, PublicImage
@@ -122,9 +122,3 @@ def status_filter(ctx: Context, allowed: Sequence[str], error_key: str) -> Optio
     if value not in allowed:
         raise ctx.error(error_key)
     return value
-
-
-def require_one(ctx: Context, *names: str) -> None:
-    for name in names:
-        if not ctx.get(name):
-            raise errors.missing(name)

@@ -79,7 +79,7 @@ def _disk_size_ok(category: str, size: int) -> bool:
     return 20 <= size <= 32768
 
 
-def _plan_disks(ctx: Context, state: RegionState, zone: str, image_size: int) -> List[Dict[str, Any]]:
+def _plan_disks(ctx: Context, state: RegionState, image_size: int) -> List[Dict[str, Any]]:
     """Validate SystemDisk.* and DataDisk.N.*; returns plain specs so nothing is built on error."""
     edition = ctx.settings.edition
     sys_category = ctx.get("SystemDisk.Category", "cloud_efficiency") or "cloud_efficiency"
@@ -136,7 +136,6 @@ def _plan_disks(ctx: Context, state: RegionState, zone: str, image_size: int) ->
             "performance_level": fields_.get("PerformanceLevel", ""),
             "device": fields_.get("Device", "") or f"/dev/xvd{chr(ord('a') + len(specs))}",
         })
-    del zone
     return specs
 
 
@@ -157,7 +156,7 @@ def _validate_common(ctx: Context) -> Dict[str, Any]:
     validate.optional_description(ctx)
     charge, expires = _charge(ctx)
     image_size = _image_size(ctx, state, image_id)
-    disks = _plan_disks(ctx, state, zone, image_size)
+    disks = _plan_disks(ctx, state, image_size)
     tags = validate.tags(ctx)
     token = validate.client_token(ctx)
     groups = [ctx.get("SecurityGroupId")] if ctx.get("SecurityGroupId") else []
