@@ -8,6 +8,7 @@ quota never scan the region.
 from __future__ import annotations
 
 import heapq
+import secrets
 import threading
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterator, List, Optional, Tuple, TypeVar
@@ -17,6 +18,7 @@ from .clock import Clock
 from .errors import EcsError
 from .models import Disk, Image, Instance, Snapshot
 from .settings import Settings
+from .table import Table
 
 DEFAULT_ACCOUNT_ID = "1234567890123456"
 
@@ -27,12 +29,12 @@ R = TypeVar("R")
 class RegionState:
     """One account's resources in one region, in creation order."""
 
-    instances: Dict[str, Instance] = field(default_factory=dict)
-    disks: Dict[str, Disk] = field(default_factory=dict)
-    snapshots: Dict[str, Snapshot] = field(default_factory=dict)
-    images: Dict[str, Image] = field(default_factory=dict)
-    # disk ID -> its snapshot IDs in creation order (a dict used as an ordered set).
-    snapshots_by_disk: Dict[str, Dict[str, None]] = field(default_factory=dict)
+    instances: Table[Instance] = field(default_factory=Table)
+    disks: Table[Disk] = field(default_factory=Table)
+    snapshots: Table[Snapshot] = field(default_factory=Table)
+    images: Table[Image] = field(default_factory=Table)
+    # disk ID -> its snapshots (an index: same items, creation order).
+    snapshots_by_disk: Dict[str, Table[Snapshot]] = field(default_factory=dict)
 
 
 @dataclass
@@ -104,6 +106,8 @@ class Backend:
         self.nonces: Dict[Tuple[str, str], float] = {}
         self.nonce_order: List[Tuple[float, str, str]] = []
         self.faults: List[Fault] = []
+        # Names this backend: page tokens of an earlier (reset) one are stale.
+        self.generation = secrets.token_hex(4)
         self.calls: List[Call] = []
 
     # --- accounts and keys -------------------------------------------------------------
@@ -148,7 +152,10 @@ class Backend:
 # --- index maintenance shared by the actions ------------------------------------------
 def add_snapshot(acct: Account, state: RegionState, snap: Snapshot) -> None:
     state.snapshots[snap.snapshot_id] = snap
-    state.snapshots_by_disk.setdefault(snap.source_disk_id, {})[snap.snapshot_id] = None
+    by_disk = state.snapshots_by_disk.get(snap.source_disk_id)
+    if by_disk is None:
+        by_disk = state.snapshots_by_disk[snap.source_disk_id] = Table(primary=False)
+    by_disk[snap.snapshot_id] = snap
     acct.where[snap.snapshot_id] = snap.region_id
     expires = snap.expires_at()
     if expires is not None:
@@ -166,8 +173,9 @@ def remove_snapshot(acct: Account, state: RegionState, snap: Snapshot) -> None:
 
 
 def disk_snapshots(state: RegionState, disk_id: str) -> Iterator[Snapshot]:
-    for snap_id in state.snapshots_by_disk.get(disk_id, {}):
-        yield state.snapshots[snap_id]
+    by_disk = state.snapshots_by_disk.get(disk_id)
+    if by_disk is not None:
+        yield from by_disk.values()
 
 
 def new_request_id() -> str:

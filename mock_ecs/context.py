@@ -5,12 +5,16 @@ The clock is read once per request, so every rule within one call sees the same 
 
 from __future__ import annotations
 
-from typing import Dict, List, Optional
+from typing import Callable, Dict, List, Optional
 
 from . import errors
 from .backend import Account, Backend, RegionState
 from .errors import EcsError
 from .settings import Settings
+
+
+class UndeclaredParameter(AssertionError):
+    """A handler read a parameter its @action did not declare (answered as InternalError)."""
 
 
 class Context:
@@ -23,6 +27,7 @@ class Context:
         region_id: Optional[str],
         now: float,
         request_id: str,
+        allows: Optional[Callable[[str], bool]] = None,
     ) -> None:
         self.backend = backend
         self.account = account
@@ -32,7 +37,9 @@ class Context:
         self.now = now
         self.request_id = request_id
         self.settings: Settings = backend.settings
-        self.dry_run = params.get("DryRun", "").lower() == "true"
+        # None for the control API's own views, which read no parameters.
+        self._allows = allows
+        self.dry_run = self._declared("DryRun") and params.get("DryRun", "").lower() == "true"
 
     # --- errors --------------------------------------------------------------------------
     def error(self, key: str, message: Optional[str] = None) -> EcsError:
@@ -54,17 +61,27 @@ class Context:
         return self.account.find(resource_id, self.region_id)
 
     # --- typed parameters ----------------------------------------------------------------
+    def _declared(self, name: str) -> bool:
+        return self._allows is None or self._allows(name)
+
+    def _read(self, name: str) -> Optional[str]:
+        """Every read goes through here: reading an undeclared parameter is a bug of ours."""
+        if not self._declared(name):
+            raise UndeclaredParameter(f"{self.action} reads {name!r} without declaring it in @action(params=...)")
+        return self.params.get(name)
+
     def get(self, name: str, default: str = "") -> str:
-        return self.params.get(name, default)
+        value = self._read(name)
+        return default if value is None else value
 
     def has(self, name: str) -> bool:
-        return name in self.params
+        return self._read(name) is not None
 
     def get_int(
         self, name: str, default: Optional[int] = None, error_key: Optional[str] = None,
         lo: Optional[int] = None, hi: Optional[int] = None,
     ) -> Optional[int]:
-        raw = self.params.get(name)
+        raw = self._read(name)
         if raw is None or raw == "":
             return default
         try:
@@ -76,7 +93,7 @@ class Context:
         return value
 
     def get_bool(self, name: str, default: bool = False) -> bool:
-        raw = self.params.get(name)
+        raw = self._read(name)
         if raw is None or raw == "":
             return default
         low = raw.lower()
@@ -89,6 +106,8 @@ class Context:
 
     def indexed(self, prefix: str, limit: int = 100) -> Dict[int, Dict[str, str]]:
         """Collect ``Prefix.N.Field`` parameters into {N: {Field: value}} (N from 1)."""
+        if not self._declared(prefix):
+            raise UndeclaredParameter(f"{self.action} reads {prefix}.N without declaring it")
         out: Dict[int, Dict[str, str]] = {}
         head = prefix + "."
         for key, value in self.params.items():
@@ -107,7 +126,7 @@ class Context:
         """A JSON-array ID list (``["s-1","s-2"]``); None when absent."""
         from .validate import parse_id_list
 
-        raw = self.params.get(name)
+        raw = self._read(name)
         if raw is None or raw == "":
             return None
         values = parse_id_list(name, raw)

@@ -232,6 +232,15 @@ def missing(name: str) -> EcsError:
     return EcsError(f"Missing{name}", f"{name} is mandatory for this action.", 400)
 
 
+def filter_not_supported(action: str, name: str) -> EcsError:
+    """A real filter this mock does not implement: refused, never silently ignored."""
+    return EcsError(
+        "MockEcs.FilterNotSupported",
+        f"mock_ecs does not implement the parameter {name!r} of {action} yet; it refuses it rather than ignore it.",
+        501,
+    )
+
+
 def invalid_parameter(name: str) -> EcsError:
     """A value of the wrong type or shape for ``name``."""
     return EcsError("InvalidParameter", f'The specified parameter "{name}" is not valid.', 400)

@@ -51,6 +51,9 @@ class Gateway:
             for name in spec.required:
                 if not call.params.get(name):
                     raise errors.missing(name)
+            unsupported = router.unsupported_filter(spec, call.params)
+            if unsupported is not None:
+                raise errors.filter_not_supported(call.action, unsupported)
             region_id = self._region(call)
             with self.backend.lock:
                 fault = self.backend.take_fault(call.action)
@@ -59,7 +62,7 @@ class Gateway:
                 account = self.backend.account(account_id)
                 now = self.backend.clock.now()
                 self.backend.expire_snapshots(account, now)
-                ctx = Context(self.backend, account, call.action, call.params, region_id, now, request_id)
+                ctx = Context(self.backend, account, call.action, call.params, region_id, now, request_id, spec.allows)
                 body = spec.handler(ctx)
             response = render.success(call.action, body, call.fmt, request_id)
             self._record(call, account_id, region_id, 200, None, request_id)

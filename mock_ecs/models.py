@@ -61,6 +61,8 @@ class Instance:
     resource_group_id: str = ""
     # Disk IDs attached, in attachment order (the system disk first).
     disk_ids: List[str] = field(default_factory=list)
+    # Creation order, set by the table the resource enters (see table.py).
+    seq: int = 0
 
     def status(self, now: float) -> str:
         return self.phase.at(now)
@@ -105,6 +107,8 @@ class Disk:
     tags: Dict[str, str] = field(default_factory=dict)
     locks: List[str] = field(default_factory=list)
     resource_group_id: str = ""
+    # Creation order, set by the table the resource enters (see table.py).
+    seq: int = 0
 
     def status(self, now: float) -> str:
         return self.phase.at(now)
@@ -143,6 +147,8 @@ class Snapshot:
     image_ids: Set[str] = field(default_factory=set)
     disk_ids: Set[str] = field(default_factory=set)
     ever_used_for_disk: bool = False
+    # Creation order, set by the table the resource enters (see table.py).
+    seq: int = 0
 
     def done_at(self) -> float:
         return self.created_at + self.duration
@@ -188,6 +194,8 @@ class Image:
     source_instance_id: str = ""
     tags: Dict[str, str] = field(default_factory=dict)
     resource_group_id: str = ""
+    # Creation order, set by the table the resource enters (see table.py).
+    seq: int = 0
 
     def status(self, now: float) -> str:
         return "Available" if now >= self.ready_at else "Creating"
@@ -205,3 +213,5 @@ class PublicImage:
     os_name: str
     platform: str
     architecture: str = "x86_64"
+    # Sorts after every custom image (they are numbered from 1).
+    seq: int = 0

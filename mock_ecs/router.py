@@ -1,11 +1,17 @@
 """Action name -> handler, built once when the action modules are imported.
 
-Each handler declares its required parameters and whether it needs a region, so the gateway
-answers ``Missing<Name>`` uniformly before a handler runs.
+Each handler declares its required parameters, whether it needs a region, and every
+business parameter it reads (``params``, metadata names: ``Tag`` covers ``Tag.N.Key``).
+The declaration is enforced when a handler reads a parameter, so the README's table of
+supported parameters, generated from it, cannot drift from the code. For ``strict``
+actions (the Describe* filters) a real parameter that is not implemented is refused
+rather than silently ignored.
 """
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Dict, FrozenSet, Optional, Tuple
@@ -13,6 +19,17 @@ from typing import Any, Callable, Dict, FrozenSet, Optional, Tuple
 from .context import Context
 
 Handler = Callable[[Context], Dict[str, Any]]
+
+_DATA = Path(__file__).with_name("data")
+# Parameters every action may read without declaring them.
+ALWAYS = frozenset({"RegionId", "ClientToken"})
+_INDEXED = re.compile(r"^([A-Za-z]+)\.\d+(?:\.|$)")
+
+
+def family(name: str) -> str:
+    """The metadata name of a wire parameter: ``Tag.3.Key`` -> ``Tag``."""
+    m = _INDEXED.match(name)
+    return m.group(1) if m else name
 
 
 @dataclass(frozen=True)
@@ -22,31 +39,57 @@ class ActionSpec:
     required: Tuple[str, ...]
     # Actions with RegionId required in the metadata; the others find the resource's region.
     needs_region: bool
+    params: FrozenSet[str]
+    strict: bool
+
+    def allows(self, name: str) -> bool:
+        """Whether the handler declared the parameter (or family, or prefix) ``name``."""
+        return (
+            name in self.params or name in ALWAYS or family(name) in self.params
+            or any(p.startswith(name + ".") for p in self.params)
+        )
 
 
 ACTIONS: Dict[str, ActionSpec] = {}
 
 
-def action(name: str, *, required: Tuple[str, ...] = (), needs_region: bool = False) -> Callable[[Handler], Handler]:
+def action(
+    name: str, *, required: Tuple[str, ...] = (), needs_region: bool = False,
+    params: Tuple[str, ...] = (), strict: bool = False,
+) -> Callable[[Handler], Handler]:
     def register(fn: Handler) -> Handler:
         reqs = (("RegionId",) if needs_region else ()) + required
-        ACTIONS[name] = ActionSpec(name, fn, reqs, needs_region)
+        ACTIONS[name] = ActionSpec(name, fn, reqs, needs_region, frozenset(params) | frozenset(required), strict)
         return fn
 
     return register
 
 
 def _load_real_actions() -> FrozenSet[str]:
-    path = Path(__file__).with_name("data") / "ecs_actions.txt"
-    lines = path.read_text(encoding="utf-8").splitlines()
+    lines = (_DATA / "ecs_actions.txt").read_text(encoding="utf-8").splitlines()
     return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
 
 
 REAL_ACTIONS: FrozenSet[str] = _load_real_actions()
+# action -> parameter name -> {"type", "required"}, derived from the official metadata.
+META: Dict[str, Dict[str, Dict[str, Any]]] = json.loads((_DATA / "params.json").read_text(encoding="utf-8"))
 
 
 def lookup(name: str) -> Optional[ActionSpec]:
     return ACTIONS.get(name)
+
+
+def unsupported_filter(spec: ActionSpec, params: Dict[str, str]) -> Optional[str]:
+    """The first real, non-empty parameter of a strict action that the mock does not implement."""
+    if not spec.strict:
+        return None
+    real = META.get(spec.name, {})
+    for key, value in params.items():
+        if value == "" or spec.allows(key):
+            continue
+        if key in real or family(key) in real:
+            return key
+    return None
 
 
 def _register_all() -> None:

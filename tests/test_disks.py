@@ -443,7 +443,7 @@ def test_delete_unknown_disk(client, ecs):
 def test_describe_disks_shape(client, ecs):
     instance_id = run_instance(client)
     out = describe(client)
-    assert set(out) == {"RequestId", "TotalCount", "PageNumber", "PageSize", "Disks"}
+    assert set(out) == {"RequestId", "TotalCount", "PageNumber", "PageSize", "NextToken", "Disks"}
     assert (out["TotalCount"], out["PageNumber"], out["PageSize"]) == (1, 1, 10)
     (d,) = out["Disks"]["Disk"]
     assert SAMPLE_DISK_FIELDS <= set(d)

@@ -406,7 +406,7 @@ def test_describe_instances_shape(client, ecs):
     with freeze_time("2026-01-01T00:00:00Z"):
         instance_id = run_instance(client, InstanceName="shape-test", Description="a test instance")
         out = describe(client)
-    assert set(out) == {"RequestId", "TotalCount", "PageNumber", "PageSize", "Instances"}
+    assert set(out) == {"RequestId", "TotalCount", "PageNumber", "PageSize", "NextToken", "Instances"}
     assert (out["TotalCount"], out["PageNumber"], out["PageSize"]) == (1, 1, 10)
     assert isinstance(out["Instances"]["Instance"], list)
     (inst,) = out["Instances"]["Instance"]

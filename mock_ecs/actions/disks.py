@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any, Dict, List
 
-from .. import errors, regions, validate
+from .. import errors, paging, regions, validate
 from ..backend import RegionState, disk_snapshots
 from ..clock import iso_minutes
 from ..context import Context
 from ..models import CLOUD_DISK_CATEGORIES, Disk, Instance, Phase
+from ..paging import paginate
 from ..router import action
-from .common import get_disk, get_instance, new_id, paginate, tags_view
+from .common import get_disk, get_instance, new_id, tags_view
 from .instances import _image_size, disk_times, drop_disk
 
 DISK_NEVER_EXPIRES = "2999-09-08T16:00Z"
@@ -31,7 +32,13 @@ def progressing_snapshot(ctx: Context, state: RegionState, disk_id: str) -> bool
     return any(s.status(ctx.now) == "progressing" for s in disk_snapshots(state, disk_id))
 
 
-@action("CreateDisk", needs_region=True)
+@action(
+    "CreateDisk", needs_region=True,
+    params=(
+        "ZoneId", "InstanceId", "DiskCategory", "DiskName", "Description", "SnapshotId", "Size", "Tag", "Encrypted",
+        "KMSKeyId", "PerformanceLevel", "ResourceGroupId", "DryRun",
+    ),
+)
 def create_disk(ctx: Context) -> Dict[str, Any]:
     region_id = ctx.region_id
     assert region_id is not None
@@ -121,7 +128,7 @@ def _instance_usable(ctx: Context, inst: Instance, status_key: str) -> None:
         raise ctx.error(status_key)
 
 
-@action("AttachDisk", required=("InstanceId", "DiskId"))
+@action("AttachDisk", required=("InstanceId", "DiskId"), params=("DeleteWithInstance",))
 def attach_disk(ctx: Context) -> Dict[str, Any]:
     state, disk = get_disk(ctx, ctx.get("DiskId"))
     _, inst = get_instance(ctx, ctx.get("InstanceId"))
@@ -184,7 +191,7 @@ def delete_disk(ctx: Context) -> Dict[str, Any]:
     return {}
 
 
-@action("ReplaceSystemDisk", required=("InstanceId",))
+@action("ReplaceSystemDisk", required=("InstanceId",), params=("ImageId", "SystemDisk.Size"))
 def replace_system_disk(ctx: Context) -> Dict[str, Any]:
     state, inst = get_instance(ctx, ctx.get("InstanceId"))
     image_id = ctx.get("ImageId")
@@ -272,7 +279,14 @@ def disk_view(ctx: Context, state: RegionState, disk: Disk) -> Dict[str, Any]:
     }
 
 
-@action("DescribeDisks", needs_region=True)
+@action(
+    "DescribeDisks", needs_region=True, strict=True,
+    params=(
+        "DiskIds", "Status", "DiskType", "ZoneId", "Category", "DiskName", "SnapshotId", "DiskChargeType",
+        "ResourceGroupId", "KMSKeyId", "Portable", "DeleteWithInstance", "DeleteAutoSnapshot", "Encrypted", "Tag",
+        "LockReason", "InstanceId", "PageNumber", "PageSize", "NextToken", "MaxResults", "DryRun",
+    ),
+)
 def describe_disks(ctx: Context) -> Dict[str, Any]:
     state = ctx.region()
     wanted = ctx.id_list("DiskIds")
@@ -323,5 +337,5 @@ def describe_disks(ctx: Context) -> Dict[str, Any]:
             continue
         out.append(disk)
     ctx.commit()
-    page, meta = paginate(ctx, out, lambda d: d.disk_id, max_results=500)
+    page, meta = paginate(ctx, paging.DISKS, items=out)
     return {**meta, "Disks": {"Disk": [disk_view(ctx, state, d) for d in page]}}

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Tuple
 
-from .. import errors, validate
+from .. import errors, paging, validate
 from ..backend import add_snapshot, disk_snapshots
 from ..clock import iso_seconds
 from ..context import Context
 from ..models import Image, Snapshot
+from ..paging import paginate
 from ..router import action
-from .common import PUBLIC_IMAGES, get_instance, new_id, paginate, tags_view
+from .common import PUBLIC_IMAGES, get_instance, new_id, tags_view
 
 IMAGE_STATUSES = ("Creating", "Waiting", "Available", "UnAvailable", "CreateFailed", "Deprecated")
 OWNER_ALIASES = ("system", "self", "others", "marketplace")
@@ -27,7 +28,13 @@ def _ready_snapshot(ctx: Context, snap_id: str) -> Snapshot:
     return snap
 
 
-@action("CreateImage", needs_region=True)
+@action(
+    "CreateImage", needs_region=True,
+    params=(
+        "ImageName", "Description", "Tag", "InstanceId", "DiskDeviceMapping", "SnapshotId", "Platform",
+        "Architecture", "ResourceGroupId",
+    ),
+)
 def create_image(ctx: Context) -> Dict[str, Any]:
     region_id = ctx.region_id
     assert region_id is not None
@@ -155,7 +162,12 @@ def public_view(image_id: str) -> Dict[str, Any]:
     }
 
 
-@action("DescribeImages", needs_region=True)
+@action(
+    "DescribeImages", needs_region=True, strict=True,
+    params=(
+        "Status", "ImageOwnerAlias", "ImageId", "ImageName", "SnapshotId", "PageNumber", "PageSize", "DryRun",
+    ),
+)
 def describe_images(ctx: Context) -> Dict[str, Any]:
     state = ctx.region()
     statuses = [s for s in (ctx.get("Status") or "Available").split(",") if s]
@@ -167,7 +179,7 @@ def describe_images(ctx: Context) -> Dict[str, Any]:
     wanted = {i for i in ctx.get("ImageId").split(",") if i}
     name, snap_id = ctx.get("ImageName"), ctx.get("SnapshotId")
     now = ctx.now
-    rows: List[Dict[str, Any]] = []
+    rows: List[Any] = []
     if owner in ("", "self"):
         for image in reversed(list(state.images.values())):
             if wanted and image.image_id not in wanted:
@@ -178,17 +190,18 @@ def describe_images(ctx: Context) -> Dict[str, Any]:
                 continue
             if snap_id and all(sid != snap_id for _, sid, _, _ in image.mappings):
                 continue
-            rows.append(image_view(ctx, image))
+            rows.append(image)
     if owner in ("", "system") and "Available" in statuses and not snap_id:
         for image_id in PUBLIC_IMAGES:
             if (not wanted or image_id in wanted) and (not name or name == image_id):
-                rows.append(public_view(image_id))
+                rows.append(PUBLIC_IMAGES[image_id])
     ctx.commit()
-    page, meta = paginate(ctx, rows, lambda r: r["ImageId"])
-    return {**meta, "RegionId": ctx.region_id, "Images": {"Image": page}}
+    page, meta = paginate(ctx, paging.IMAGES, items=rows)
+    views = [image_view(ctx, i) if isinstance(i, Image) else public_view(i.image_id) for i in page]
+    return {**meta, "RegionId": ctx.region_id, "Images": {"Image": views}}
 
 
-@action("DeleteImage", required=("ImageId",), needs_region=True)
+@action("DeleteImage", required=("ImageId",), needs_region=True, params=("Force",))
 def delete_image(ctx: Context) -> Dict[str, Any]:
     state = ctx.region()
     image = state.images.get(ctx.get("ImageId"))

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Tuple
 
-from .. import errors, regions, validate
+from .. import errors, paging, regions, validate
 from ..backend import RegionState, disk_snapshots, remove_snapshot
 from ..clock import iso_minutes, iso_seconds
 from ..context import Context
 from ..models import CLOUD_DISK_CATEGORIES, LOCAL_DISK_CATEGORIES, NEVER_EXPIRES, Disk, Instance, Phase
+from ..paging import paginate
 from ..router import action
 from .common import (
     get_instance,
     new_id,
-    paginate,
     public_image,
     status_filter,
     tags_view,
@@ -22,6 +22,12 @@ from .common import (
 INSTANCE_STATUSES = ("Pending", "Running", "Starting", "Stopping", "Stopped")
 _MONTHS = {1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 24, 36, 48, 60}
 _DATA_DISK_LIMIT = 16
+INSTANCE_PARAMS = (
+    "ZoneId", "InstanceChargeType", "PeriodUnit", "Period", "SystemDisk.Category", "SystemDisk.Size",
+    "SystemDisk.DiskName", "SystemDisk.Description", "SystemDisk.PerformanceLevel", "DataDisk", "ImageId",
+    "InstanceType", "InstanceName", "Description", "Tag", "SecurityGroupId", "SecurityGroupIds", "HostName",
+    "VSwitchId", "KeyPairName", "InternetChargeType", "DeletionProtection", "ResourceGroupId", "DryRun",
+)
 
 
 def _missing_business(name: str) -> errors.EcsError:
@@ -215,7 +221,7 @@ def _build(ctx: Context, plan: Dict[str, Any], *, started: bool) -> Instance:
     return inst
 
 
-@action("RunInstances", needs_region=True)
+@action("RunInstances", needs_region=True, params=INSTANCE_PARAMS + ("Amount",))
 def run_instances(ctx: Context) -> Dict[str, Any]:
     plan = _validate_common(ctx)
     amount = ctx.get_int("Amount", 1, lo=1, hi=100)
@@ -229,7 +235,7 @@ def run_instances(ctx: Context) -> Dict[str, Any]:
     return validate.idempotent(ctx, plan["token"], "IdempotentParameterMismatch", create)
 
 
-@action("CreateInstance", required=("InstanceType",), needs_region=True)
+@action("CreateInstance", required=("InstanceType",), needs_region=True, params=INSTANCE_PARAMS)
 def create_instance(ctx: Context) -> Dict[str, Any]:
     plan = _validate_common(ctx)
 
@@ -249,7 +255,7 @@ def _security_locked(inst: Instance) -> bool:
     return "security" in inst.lock_reasons()
 
 
-@action("StartInstance", required=("InstanceId",))
+@action("StartInstance", required=("InstanceId",), params=("DryRun",))
 def start_instance(ctx: Context) -> Dict[str, Any]:
     _, inst = get_instance(ctx, ctx.get("InstanceId"))
     if _security_locked(inst):
@@ -263,7 +269,7 @@ def start_instance(ctx: Context) -> Dict[str, Any]:
     return {}
 
 
-@action("StopInstance", required=("InstanceId",))
+@action("StopInstance", required=("InstanceId",), params=("DryRun",))
 def stop_instance(ctx: Context) -> Dict[str, Any]:
     _, inst = get_instance(ctx, ctx.get("InstanceId"))
     if _security_locked(inst):
@@ -275,7 +281,7 @@ def stop_instance(ctx: Context) -> Dict[str, Any]:
     return {}
 
 
-@action("DeleteInstance", required=("InstanceId",))
+@action("DeleteInstance", required=("InstanceId",), params=("Force", "DryRun"))
 def delete_instance(ctx: Context) -> Dict[str, Any]:
     state, inst = get_instance(ctx, ctx.get("InstanceId"))
     force = ctx.get_bool("Force")
@@ -393,7 +399,14 @@ def _shape(instance_type: str) -> Tuple[int, int]:
     return cpu, cpu * ratio * 1024
 
 
-@action("DescribeInstances", needs_region=True)
+@action(
+    "DescribeInstances", needs_region=True, strict=True,
+    params=(
+        "InstanceIds", "Status", "ZoneId", "ImageId", "InstanceType", "InstanceChargeType", "VSwitchId", "VpcId",
+        "KeyPairName", "InstanceName", "ResourceGroupId", "Tag", "LockReason", "PageNumber", "PageSize",
+        "NextToken", "MaxResults", "DryRun",
+    ),
+)
 def describe_instances(ctx: Context) -> Dict[str, Any]:
     state = ctx.region()
     wanted = ctx.id_list("InstanceIds")
@@ -425,7 +438,7 @@ def describe_instances(ctx: Context) -> Dict[str, Any]:
             continue
         out.append(inst)
     ctx.commit()
-    page, meta = paginate(ctx, out, lambda i: i.instance_id)
+    page, meta = paginate(ctx, paging.INSTANCES, items=out)
     return {**meta, "Instances": {"Instance": [instance_view(ctx, i) for i in page]}}
 
 

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Tuple
 
-from .. import ids, validate
+from .. import filters, ids, paging, validate
 from ..backend import add_snapshot, disk_snapshots, remove_snapshot
 from ..clock import iso_seconds, parse_iso
 from ..context import Context
 from ..models import Disk, Snapshot
+from ..paging import paginate
 from ..router import action
-from .common import new_id, paginate, tags_view
+from .common import new_id, tags_view
 from .disks import effective_locks
 
 SNAPSHOT_STATUSES = ("progressing", "accomplished", "failed", "all")
@@ -55,7 +56,10 @@ def _check_disk(ctx: Context, disk_id: str) -> Disk:
     return disk
 
 
-@action("CreateSnapshot", required=("DiskId",))
+@action(
+    "CreateSnapshot", required=("DiskId",),
+    params=("SnapshotName", "Description", "RetentionDays", "Tag", "ResourceGroupId", "InstantAccess"),
+)
 def create_snapshot(ctx: Context) -> Dict[str, Any]:
     name = validate.optional_name(
         ctx, "SnapshotName", "InvalidSnapshotName.Malformed", forbid_auto=True, letter_start=True)
@@ -136,11 +140,18 @@ def _time_filters(ctx: Context) -> List[Tuple[str, float]]:
     return out
 
 
-@action("DescribeSnapshots", needs_region=True)
+@action(
+    "DescribeSnapshots", needs_region=True, strict=True,
+    params=(
+        "SnapshotIds", "Status", "SnapshotType", "SourceDiskType", "Usage", "Filter.1.Key", "Filter.1.Value",
+        "Filter.2.Key", "Filter.2.Value", "Tag", "Encrypted", "SnapshotName", "Category", "ResourceGroupId",
+        "KMSKeyId", "DiskId", "InstanceId", "PageNumber", "PageSize", "NextToken", "MaxResults", "DryRun",
+    ),
+)
 def describe_snapshots(ctx: Context) -> Dict[str, Any]:
     state = ctx.region()
     wanted = ctx.id_list("SnapshotIds", too_many="InvalidSnapshotIds.Malformed")
-    status = (ctx.get("Status") or "all")
+    status = ctx.get("Status") or "all"
     if status not in SNAPSHOT_STATUSES:
         raise ctx.error("InvalidStatus.NotFound")
     snap_type = ctx.get("SnapshotType") or "all"
@@ -154,63 +165,54 @@ def describe_snapshots(ctx: Context) -> Dict[str, Any]:
         raise ctx.error("InvalidUsage")
     times = _time_filters(ctx)
     tag_filter = validate.tags(ctx) if any(k.startswith("Tag.") for k in ctx.params) else {}
-    encrypted: Optional[bool] = ctx.get_bool("Encrypted") if ctx.get("Encrypted") else None
-    name, category = ctx.get("SnapshotName"), ctx.get("Category").lower()
-    rg, kms = ctx.get("ResourceGroupId"), ctx.get("KMSKeyId")
     disk_id, instance_id = ctx.get("DiskId"), ctx.get("InstanceId")
+    now = ctx.now
 
-    # Start from the narrowest index: the ID list, the disk, the instance's disks, or all.
+    # Every filter given becomes one check; all must hold (the filters are ANDed).
+    checks: List[filters.Check] = []
+    for param, attr in (("SnapshotName", "snapshot_name"), ("ResourceGroupId", "resource_group_id"),
+                        ("KMSKeyId", "kms_key_id")):
+        if ctx.get(param):
+            checks.append(filters.equals(attr, ctx.get(param)))
+    if ctx.get("Category"):
+        checks.append(filters.equals("category", ctx.get("Category").lower()))
+    if ctx.get("Encrypted"):
+        checks.append(filters.equals("encrypted", ctx.get_bool("Encrypted")))
+    if status != "all":
+        checks.append(filters.status_is(status, now))
+    if snap_type in ("auto", "timer"):  # the mock makes manual snapshots only
+        checks.append(filters.nothing)
+    if disk_type:
+        checks.append(filters.equals("source_disk_type", disk_type))
+    if usage:
+        checks.append(lambda s: bool(s.usage() == usage))
+    for key, when in times:
+        bound = filters.not_before if key == "CreationStartTime" else filters.not_after
+        checks.append(bound("created_at", when))
+    if tag_filter:
+        checks.append(filters.has_tags(tag_filter))
+
+    # Start from the narrowest index; the other ID filters become checks.
+    items: Optional[List[Snapshot]] = None
     if wanted is not None:
-        pool = [state.snapshots[i] for i in dict.fromkeys(wanted) if i in state.snapshots]
-        pool.sort(key=lambda s: s.created_at)
+        items = [snap for i in dict.fromkeys(wanted) if (snap := state.snapshots.get(i)) is not None]
     elif disk_id:
-        pool = list(disk_snapshots(state, disk_id))
+        items = list(disk_snapshots(state, disk_id))
     elif instance_id:
         inst = state.instances.get(instance_id)
-        disk_ids = set(inst.disk_ids) if inst else set()
-        pool = [s for s in state.snapshots.values() if s.source_disk_id in disk_ids]
-    else:
-        pool = list(state.snapshots.values())
-    pool.reverse()  # newest first, as the real service lists them
-    now = ctx.now
-    out = []
-    for snap in pool:
-        if disk_id and snap.source_disk_id != disk_id:
-            continue
-        if instance_id:
-            inst = state.instances.get(instance_id)
-            if inst is None or snap.source_disk_id not in inst.disk_ids:
-                continue
-        if status != "all" and snap.status(now) != status:
-            continue
-        if snap_type == "auto" or snap_type == "timer":
-            continue
-        if disk_type and snap.source_disk_type != disk_type:
-            continue
-        if usage and snap.usage() != usage:
-            continue
-        if name and snap.snapshot_name != name:
-            continue
-        if category and snap.category != category:
-            continue
-        if rg and snap.resource_group_id != rg:
-            continue
-        if kms and snap.kms_key_id != kms:
-            continue
-        if encrypted is not None and snap.encrypted != encrypted:
-            continue
-        if any(snap.tags.get(k) != v for k, v in tag_filter.items()):
-            continue
-        if any((k == "CreationStartTime" and snap.created_at < t) or (k == "CreationEndTime" and snap.created_at > t)
-               for k, t in times):
-            continue
-        out.append(snap)
+        items = [s for d in (inst.disk_ids if inst else ()) for s in disk_snapshots(state, d)]
+    if disk_id and wanted is not None:
+        checks.append(filters.equals("source_disk_id", disk_id))
+    if instance_id and (wanted is not None or disk_id):
+        inst = state.instances.get(instance_id)
+        checks.append(filters.one_of("source_disk_id", set(inst.disk_ids) if inst else set()))
     ctx.commit()
-    page, meta = paginate(ctx, out, lambda s: s.snapshot_id)
+    page, meta = paginate(ctx, paging.SNAPSHOTS, table=None if items is not None else state.snapshots,
+                          items=items, keep=filters.combine(checks))
     return {**meta, "Snapshots": {"Snapshot": [snapshot_view(ctx, s) for s in page]}}
 
 
-@action("DeleteSnapshot", required=("SnapshotId",))
+@action("DeleteSnapshot", required=("SnapshotId",), params=("Force",))
 def delete_snapshot(ctx: Context) -> Dict[str, Any]:
     snap_id = ctx.get("SnapshotId")
     state = ctx.locate(snap_id)
@@ -227,7 +229,12 @@ def delete_snapshot(ctx: Context) -> Dict[str, Any]:
     return {}
 
 
-@action("ModifySnapshotAttribute", required=("SnapshotId",))
+@action(
+    "ModifySnapshotAttribute", required=("SnapshotId",),
+    params=(
+        "SnapshotName", "Description", "DisableInstantAccess",
+    ),
+)
 def modify_snapshot_attribute(ctx: Context) -> Dict[str, Any]:
     snap_id = ctx.get("SnapshotId")
     state = ctx.locate(snap_id)

@@ -1,0 +1,50 @@
+"""Small predicates the Describe actions combine: each given filter becomes one check, ANDed."""
+
+from __future__ import annotations
+
+from operator import attrgetter
+from typing import Any, Callable, Collection, Dict, List, Optional
+
+Check = Callable[[Any], bool]
+
+
+def equals(attr: str, value: Any) -> Check:
+    get = attrgetter(attr)
+    return lambda item: bool(get(item) == value)
+
+
+def one_of(attr: str, values: Collection[Any]) -> Check:
+    get = attrgetter(attr)
+    return lambda item: get(item) in values
+
+
+def not_before(attr: str, when: float) -> Check:
+    get = attrgetter(attr)
+    return lambda item: bool(get(item) >= when)
+
+
+def not_after(attr: str, when: float) -> Check:
+    get = attrgetter(attr)
+    return lambda item: bool(get(item) <= when)
+
+
+def status_is(value: str, now: float) -> Check:
+    return lambda item: bool(item.status(now) == value)
+
+
+def has_tags(wanted: Dict[str, str]) -> Check:
+    """Every wanted key is present; an empty wanted value matches any value of that key."""
+    return lambda item: all(k in item.tags and (v == "" or item.tags[k] == v) for k, v in wanted.items())
+
+
+def nothing(_: Any) -> bool:
+    return False
+
+
+def combine(checks: List[Check]) -> Optional[Check]:
+    """All checks at once; None when there is nothing to check (pages are then plain slices)."""
+    if not checks:
+        return None
+    if len(checks) == 1:
+        return checks[0]
+    return lambda item: all(check(item) for check in checks)
