@@ -26,6 +26,9 @@ class Settings:
     strict_access_keys: bool = False
     # The per-instance disk limit AttachDisk enforces (InstanceDiskLimitExceeded).
     max_disks_per_instance: int = 17
+    # DeleteSnapshot/DeleteDisk/DeleteImage of an unknown ID: "error" answers the documented
+    # *.NotFound (404); "ignore" answers success, as the docs' prose says (FACTS.md section 11).
+    delete_unknown: str = "error"
 
     def with_overrides(self, **overrides: Any) -> Settings:
         """A copy with ``overrides``; an unknown name is a TypeError, caught at the call site."""
@@ -35,6 +38,8 @@ class Settings:
             raise TypeError(f"unknown mock_ecs setting(s): {', '.join(sorted(unknown))}")
         if overrides.get("edition", self.edition) not in ("spec", "current"):
             raise ValueError("edition must be 'spec' or 'current'")
+        if overrides.get("delete_unknown", self.delete_unknown) not in ("error", "ignore"):
+            raise ValueError("delete_unknown must be 'error' or 'ignore'")
         return replace(self, **overrides)
 
     def as_dict(self) -> Dict[str, Any]:
