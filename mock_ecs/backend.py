@@ -35,6 +35,12 @@ class RegionState:
     images: Table[Image] = field(default_factory=Table)
     # disk ID -> its snapshots (an index: same items, creation order).
     snapshots_by_disk: Dict[str, Table[Snapshot]] = field(default_factory=dict)
+    # IP address -> the instance holding it (private and public), kept unique per region.
+    ip_owners: Dict[str, str] = field(default_factory=dict)
+    # Snapshot chains (SnapshotLinkId), one per source disk, both ways; kept after the
+    # chain's last snapshot is gone, so a known chain is never "not found".
+    link_by_disk: Dict[str, str] = field(default_factory=dict)
+    disk_by_link: Dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -133,8 +139,11 @@ class Backend:
         while heap and heap[0][0] <= now:
             _, region_id, snap_id = heapq.heappop(heap)
             state = acct.regions.get(region_id)
-            if state is not None and snap_id in state.snapshots:
-                remove_snapshot(acct, state, state.snapshots[snap_id])
+            snap = state.snapshots.get(snap_id) if state is not None else None
+            # ModifySnapshotAttribute may have extended the retention: a newer entry then waits.
+            expires = snap.expires_at() if snap is not None else None
+            if state is not None and snap is not None and expires is not None and expires <= now:
+                remove_snapshot(acct, state, snap)
 
     def remember_nonce(self, key: str, nonce: str, now: float, window: float) -> bool:
         """Record a nonce; False when it was already used within ``window`` seconds."""
@@ -151,6 +160,11 @@ class Backend:
 
 # --- index maintenance shared by the actions ------------------------------------------
 def add_snapshot(acct: Account, state: RegionState, snap: Snapshot) -> None:
+    disk_id = snap.source_disk_id
+    link = snap.snapshot_link_id or state.link_by_disk.get(disk_id) or ids.new_id("sl", snap.region_id)
+    state.link_by_disk.setdefault(disk_id, link)
+    state.disk_by_link.setdefault(link, disk_id)
+    snap.snapshot_link_id = link
     state.snapshots[snap.snapshot_id] = snap
     by_disk = state.snapshots_by_disk.get(snap.source_disk_id)
     if by_disk is None:

@@ -171,6 +171,10 @@ CATALOGUE: Dict[str, Tuple[int, str]] = {
     "InvalidFilterKey.NotFound": (404, "The specified FilterKey is not found."),
     "InvalidFilterValue": (404, "The specified FilterValue exceeds the limit."),
     "NoAttributeToModify": (400, "No attribute to be modified in this request."),
+    # actions/DescribeSnapshots.md (2021 error table).
+    "InvalidTag.Mismatch": (400, "The specified Tag.n.Key and Tag.n.Value are not match."),
+    "InvalidSnapshotCategory.Malformed": (403, "The specified Category is not valid."),
+    "InvalidSnapshotLinkId.NotFound": (404, "The specified snapshot link is not found."),
     "InvalidParamter.Conflict": (
         403,
         "The specified same token is trying to make requests with different parameters.",
@@ -178,6 +182,15 @@ CATALOGUE: Dict[str, Tuple[int, str]] = {
     "InvalidImageOwnerAlias": (400, "The specified parameter ImageOwnerAlias is not valid."),
     # Texts of actions/DescribeImages.md, DescribeDisks.md, CreateImage.md and FACTS.md section 6 (DeleteDisk).
     "InvalidImageOwnerAlias.ValueNotSupported": (400, "The specified ImageOwnerAlias value is not supported."),
+    # DescribeImages.md (2021 docs); CreateImage.md for the two *.Malformed.
+    "InvalidOSType": (404, "The specifed OSType is not valid"),
+    "InvalidArchitecture": (404, "The specifed Architecture is not valid"),
+    "InvalidInstanceType.ValueNotSupported": (
+        400,
+        "The specified InstanceType does not exist or beyond the permitted range.",
+    ),
+    "InvalidArchitecture.Malformed": (400, "The specified Architecture is wrongly formed."),
+    "InvalidPlatform.Malformed": (400, "The specified Platform is wrongly formed."),
     "InvalidDiskType.ValueNotSupported": (400, "The specified disk type is not supported."),
     "InvalidStatus.ValueNotSupported": (400, "The specified disk status is not supported."),
     "IncorrectInstanceStatus.Image": (400, "The current status of the instance does not support this operation."),
@@ -185,6 +198,27 @@ CATALOGUE: Dict[str, Tuple[int, str]] = {
     "InvalidPageSize.Malformed": (400, "The specified parameter PageSize is not valid."),
     "InvalidPageNumber.Malformed": (400, "The specified parameter PageNumber is not valid."),
     "InvalidNextToken.Malformed": (400, "The specified parameter NextToken is not valid."),
+    # --- DescribeDisks / DescribeInstances filters (actions/DescribeDisks.md, DescribeInstances.md) ---
+    "InvalidDiskIds.Malformed": (403, "The amount of specified disk Ids exceeds the limit."),
+    "InvalidParameter.DiskIds": (400, "The specified parameter diskIds is not valid."),
+    "InvalidCategory.ValueNotSupported": (400, "The specified disk category is not supported."),
+    "InvalidDiskChargeType.NotFound": (404, "The DiskChargeType does not exist in our records"),
+    "InvalidLockReason.NotFound": (404, "The specified LockReason is not found"),
+    "InvalidZoneId.NotFoundDisks": (400, "The zoneId provided does not exist in our records."),
+    "InvalidSnapshot.NotFound": (400, "The specified parameter SnapshotId is not valid."),
+    "InvalidInternetChargeType.ValueNotSupported": (404, "The specified InternetChargeType is not valid"),
+    "InvalidNetworkType.NotFound": (404, "The specified InstanceNetworkType is not found"),
+    "InvalidHpcClusterId.NotFound": (400, "The specified HpcClusterId is not found."),
+    # --- RunInstances / CreateInstance (actions/RunInstances.md, CreateInstance.md) ---
+    "InvalidHpcClusterId.NotFoundRun": (400, "The specified HpcClusterId is not found"),
+    "InvalidInternetChargeType.ValueNotSupportedRun": (400, "The specified InternetChargeType is not valid."),
+    "InvalidInternetMaxBandwidthIn.Malformed": (400, "The specified parameter internetMaxBandwidthIn is not valid."),
+    "InvalidHttpEndpoint.NotSupported": (
+        400, "The specified HttpEndpoint not supported, you can use enabled(default) or disabled."),
+    "InvalidHttpTokens.NotSupported": (
+        400, "The specified HttpTokens not supported, you can use optional(default) or required."),
+    "InvalidHttpPutResponseHopLimit.NotSupported": (
+        400, "The specified HttpPutResponseHopLimit not supported, more than 1 and less than 64 is reasonable."),
 }
 
 # Where the wire code differs from the catalogue key (several keys share one code but not
@@ -203,6 +237,9 @@ WIRE_CODE: Dict[str, str] = {
     "InvalidZoneId.NotFoundInstance": "InvalidZoneId.NotFound",
     "IncorrectInstanceStatus.Image": "IncorrectInstanceStatus",
     "InvalidDiskId.NotFoundDelete": "InvalidDiskId.NotFound",
+    "InvalidZoneId.NotFoundDisks": "InvalidZoneId.NotFound",
+    "InvalidHpcClusterId.NotFoundRun": "InvalidHpcClusterId.NotFound",
+    "InvalidInternetChargeType.ValueNotSupportedRun": "InvalidInternetChargeType.ValueNotSupported",
 }
 
 # Messages of the current API where they differ from the spec's edition (setting

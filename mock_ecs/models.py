@@ -59,6 +59,17 @@ class Instance:
     tags: Dict[str, str] = field(default_factory=dict)
     deletion_protection: bool = False
     resource_group_id: str = ""
+    # Network: a private IP from 172.16.0.0/12, a public one only with outbound bandwidth.
+    private_ip: str = ""
+    public_ip: str = ""
+    internet_max_bandwidth_in: int = 10
+    internet_max_bandwidth_out: int = 0
+    # Instance metadata options (MetadataOptions), with the documented defaults.
+    http_endpoint: str = "enabled"
+    http_tokens: str = "optional"
+    http_put_response_hop_limit: int = 1
+    # Billing cycle of a subscription ("month"/"week"); "" for pay-as-you-go.
+    sale_cycle: str = ""
     # Disk IDs attached, in attachment order (the system disk first).
     disk_ids: List[str] = field(default_factory=list)
     # Creation order, set by the table the resource enters (see table.py).
@@ -143,6 +154,8 @@ class Snapshot:
     instant_access: bool = False
     tags: Dict[str, str] = field(default_factory=dict)
     modified_at: Optional[float] = None
+    # The snapshot chain (one per source disk, ``sl-`` + 20 chars); set by backend.add_snapshot.
+    snapshot_link_id: str = ""
     # Referential integrity: images and disks made from this snapshot.
     image_ids: Set[str] = field(default_factory=set)
     disk_ids: Set[str] = field(default_factory=set)
@@ -194,6 +207,7 @@ class Image:
     source_instance_id: str = ""
     tags: Dict[str, str] = field(default_factory=dict)
     resource_group_id: str = ""
+    image_family: str = ""
     # Creation order, set by the table the resource enters (see table.py).
     seq: int = 0
 
@@ -201,7 +215,11 @@ class Image:
         return "Available" if now >= self.ready_at else "Creating"
 
     def progress(self, now: float) -> str:
-        return "100%" if now >= self.ready_at else "0%"
+        """Rises linearly while Creating (like a snapshot's), "100%" once Available."""
+        if now >= self.ready_at:
+            return "100%"
+        span = self.ready_at - self.created_at
+        return f"{max(0, min(99, int((now - self.created_at) * 100 // span)))}%"
 
 
 @dataclass

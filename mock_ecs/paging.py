@@ -50,7 +50,8 @@ IMAGES = Limits(None)
 
 def _filters_digest(ctx: Context) -> str:
     business = {k: v for k, v in ctx.params.items() if k not in PAGING_PARAMS}
-    return hashlib.sha256(repr(fingerprint(business)).encode()).hexdigest()[:12]
+    # The region is part of the query too (fingerprint leaves RegionId out, as a common parameter).
+    return hashlib.sha256(repr((ctx.region_id, fingerprint(business))).encode()).hexdigest()[:12]
 
 
 def make_token(ctx: Context, last_seq: int) -> str:

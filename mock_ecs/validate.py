@@ -107,6 +107,7 @@ def idempotent(
     if seen is not None:
         if seen[0] != mine:
             raise ctx.error(mismatch_key)
+        ctx.commit()  # a DryRun replay is still only a dry run
         return dict(seen[1])
     answer = run()
     if not ctx.dry_run:

@@ -211,10 +211,11 @@ def test_create_disk_client_token_replay(client, ecs):
     assert ecs.ids("disks") == [first]
 
 
-def test_create_disk_dry_run(client, ecs):
-    expect_error(lambda: create_disk(client, DryRun=True),
-                 "DryRunOperation", "Request validation has been passed with DryRun flag set.", 400)
-    assert ecs.ids("disks") == []
+def test_create_disk_has_no_dry_run(client, ecs):
+    # The real CreateDisk has no DryRun parameter (meta/en-US/CreateDisk.json): like any unknown
+    # parameter it is ignored, and the disk is created, as it would be on the real service.
+    disk_id = create_disk(client, DryRun=True)
+    assert ecs.ids("disks") == [disk_id]
 
 
 # --- AttachDisk -----------------------------------------------------------------------------
@@ -602,3 +603,81 @@ def test_disk_lifecycle_through_every_client(any_client, ecs):
     assert ecs.disk(disk_id)["Status"] == "Available"
     any_client.call("DeleteDisk", DiskId=disk_id)
     assert disk_id not in ecs.ids("disks")
+
+
+# --- DeleteDisk of an unknown ID: the ``delete_unknown`` setting ------------------------------------
+def test_delete_unknown_disk_answers_not_found_by_default(client, ecs):
+    assert ecs.settings.delete_unknown == "error"
+    kept = create_disk(client)
+    with MockEcs(delete_unknown="error") as strict:
+        expect_error(lambda: client.call("DeleteDisk", DiskId="d-bp1abcdefghijklmnopq"),
+                     "InvalidDiskId.NotFound", "The specified disk does not exist.", 404)
+        assert strict.calls[-1].code == "InvalidDiskId.NotFound"
+    # A deleted disk is unknown afterwards.
+    client.call("DeleteDisk", DiskId=kept)
+    expect_error(lambda: client.call("DeleteDisk", DiskId=kept),
+                 "InvalidDiskId.NotFound", "The specified disk does not exist.", 404)
+
+
+def test_delete_unknown_disk_is_ignored_when_configured(client):
+    # "If no disk with the specified ID exists, the request will be ignored." [DOC21]
+    with MockEcs(delete_unknown="ignore") as lenient:
+        kept = create_disk(client)
+        for unknown in ("d-bp1abcdefghijklmnopq", "not-a-disk-id"):
+            assert client.call("DeleteDisk", DiskId=unknown).keys() == {"RequestId"}
+        assert lenient.ids("disks") == [kept]
+        client.call("DeleteDisk", DiskId=kept)
+        assert client.call("DeleteDisk", DiskId=kept).keys() == {"RequestId"}
+        assert lenient.ids("disks") == []
+        # Only the unknown ID is ignored: the other rules still hold.
+        instance_id = run_instance(client)
+        expect_error(lambda: client.call("DeleteDisk", DiskId=system_disk(client, instance_id)),
+                     "DiskStillAttached", "The disk is still attached to the disk.", 403)
+        expect_error(lambda: client.call("DeleteDisk"), "MissingDiskId", "DiskId is mandatory for this action.", 400)
+
+
+def test_delete_unknown_setting_is_checked():
+    with pytest.raises(ValueError):
+        MockEcs(delete_unknown="maybe")
+
+
+def test_delete_disk_while_it_is_being_created(client):
+    with MockEcs(disk_transition_seconds=10) as slow:
+        disk_id = create_disk(client)
+        expect_error(lambda: client.call("DeleteDisk", DiskId=disk_id), "IncorrectDiskStatus", DISK_STATUS_MSG, 403)
+        slow.advance_clock(10)
+        client.call("DeleteDisk", DiskId=disk_id)
+        assert slow.ids("disks") == []
+
+
+# --- AttachDisk: the per-instance disk limit -------------------------------------------------------
+def test_attach_disk_beyond_the_instance_limit(client):
+    with MockEcs(max_disks_per_instance=3) as small:
+        instance_id = run_instance(client, **{"DataDisk.1.Size": 20})
+        third, fourth = create_disk(client), create_disk(client)
+        attach(client, third, instance_id)
+        expect_error(lambda: attach(client, fourth, instance_id), "InstanceDiskLimitExceeded",
+                     "The amount of the disk on instance in question reach its limits.", 403)
+        assert disk(client, fourth)["Status"] == "Available" and disk(client, fourth)["InstanceId"] == ""
+        detach(client, third, instance_id)
+        attach(client, fourth, instance_id)
+        assert small.disk(fourth)["InstanceId"] == instance_id
+
+
+# --- DeleteInstance and disks attached later -------------------------------------------------------
+def test_delete_instance_keeps_an_attached_disk_without_delete_with_instance(client, ecs):
+    instance_id = run_instance(client)
+    kept, released = create_disk(client), create_disk(client)
+    attach(client, kept, instance_id)  # DeleteWithInstance defaults to false
+    attach(client, released, instance_id, DeleteWithInstance=True)
+    ecs.advance_clock(ecs.settings.initialization_seconds)
+    snap_id = client.call("CreateSnapshot", DiskId=released)["SnapshotId"]
+    ecs.advance_clock(60)
+    client.call("DeleteInstance", InstanceId=instance_id, Force=True)
+    assert ecs.ids("disks") == [kept]
+    d = disk(client, kept)
+    assert (d["Status"], d["InstanceId"], d["Device"], d["DeleteWithInstance"]) == ("Available", "", "", False)
+    # The released disk's manual snapshot stays, naming its source disk.
+    (snap,) = client.call("DescribeSnapshots", RegionId=REGION, SnapshotIds=json.dumps([snap_id]))[
+        "Snapshots"]["Snapshot"]
+    assert snap["SourceDiskId"] == released

@@ -877,7 +877,8 @@ GARBLED_DEEP = [
     ("Action=RunInstances&RegionId=cn-hangzhou&ImageId=%FF&InstanceType=%FF&Amount=1e309", 400,
      "InvalidParameter"),
     ("Action=DescribeInstances&RegionId=cn-hangzhou&InstanceIds=%FF", 400, "InvalidParameter"),
-    ("Action=DescribeDisks&RegionId=cn-hangzhou&DiskIds=null", 400, "InvalidParameter"),
+    # DescribeDisks.md documents its own code for a malformed DiskIds.
+    ("Action=DescribeDisks&RegionId=cn-hangzhou&DiskIds=null", 400, "InvalidParameter.DiskIds"),
     ("Action=CreateDisk&RegionId=cn-hangzhou&ZoneId=%FF&Size=20", 404, "InvalidZoneId.NotFound"),
     ("Action=AttachDisk&DiskId=%FF&InstanceId=%FF", 404, "InvalidDiskId.NotFound"),
     ("Action=DeleteInstance&InstanceId=%FF&Force=%FF", 404, "InvalidInstanceId.NotFound"),

@@ -607,3 +607,26 @@ def test_instance_locks_through_every_client(any_client, ecs):
     reason = lock["LockReason"][0] if any_client.name == "libcloud" else lock["LockReason"]
     assert reason == "financial"
     assert lock["LockMsg"] == "The specified instance is locked due to financial reason."
+
+
+# --- DeleteInstance: passing states and the security lock ------------------------------------------
+def test_delete_instance_in_a_passing_state_needs_force(client):
+    with MockEcs(instance_transition_seconds=20) as slow:
+        instance_id = run_instance(client)
+        client.call("StopInstance", InstanceId=instance_id)
+        assert slow.instance(instance_id)["Status"] == "Stopping"
+        expect_error(lambda: client.call("DeleteInstance", InstanceId=instance_id), "IncorrectInstanceStatus",
+                     STATUS_MSG, 403)
+        client.call("DeleteInstance", InstanceId=instance_id, Force=True)
+        assert slow.ids("instances") == [] and slow.ids("disks") == []
+
+
+def test_delete_security_locked_instance_releases_every_disk(client, ecs):
+    # "On DeleteInstance of a security-locked instance, DeleteWithInstance=false is ignored"
+    # (FACTS.md section 7).
+    instance_id = run_instance(client, **{"DataDisk.1.Size": 20, "DataDisk.1.DeleteWithInstance": "false"})
+    assert len(disks(client, InstanceId=instance_id)) == 2
+    ecs.lock_instance(instance_id, "security")
+    client.call("DeleteInstance", InstanceId=instance_id, Force=True)
+    assert ecs.ids("instances") == [] and ecs.ids("disks") == []
+

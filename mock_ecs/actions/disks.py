@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List
+from operator import attrgetter
+from typing import Any, Callable, Dict, List, Optional
 
-from .. import errors, paging, regions, validate
+from .. import errors, filters, paging, regions, validate
 from ..backend import RegionState, disk_snapshots
 from ..clock import iso_minutes
 from ..context import Context
@@ -12,7 +13,19 @@ from ..models import CLOUD_DISK_CATEGORIES, Disk, Instance, Phase
 from ..paging import paginate
 from ..router import action
 from .common import get_disk, get_instance, new_id, tags_view
-from .instances import _image_size, disk_times, drop_disk
+from .instances import (
+    _image_size,
+    choice,
+    disk_times,
+    drop_disk,
+    dry_run_flag,
+    flag_checks,
+    id_filter,
+    repeat_values,
+    resource_group_check,
+    tag_check,
+    time_checks,
+)
 
 DISK_NEVER_EXPIRES = "2999-09-08T16:00Z"
 DISK_STATUSES = ("In_use", "Available", "Attaching", "Detaching", "Creating", "ReIniting")
@@ -36,7 +49,7 @@ def progressing_snapshot(ctx: Context, state: RegionState, disk_id: str) -> bool
     "CreateDisk", needs_region=True,
     params=(
         "ZoneId", "InstanceId", "DiskCategory", "DiskName", "Description", "SnapshotId", "Size", "Tag", "Encrypted",
-        "KMSKeyId", "PerformanceLevel", "ResourceGroupId", "DryRun",
+        "KMSKeyId", "PerformanceLevel", "ResourceGroupId",
     ),
 )
 def create_disk(ctx: Context) -> Dict[str, Any]:
@@ -178,7 +191,11 @@ def delete_disk(ctx: Context) -> Dict[str, Any]:
     try:
         state, disk = get_disk(ctx, ctx.get("DiskId"))
     except errors.EcsError as exc:
-        # DeleteDisk words it "The specified disk does not exist." (FACTS.md section 6).
+        # "If no disk with the specified ID exists, the request will be ignored" [DOC21], yet
+        # [DOCNEW] lists 404 InvalidDiskId.NotFound, "The specified disk does not exist."
+        # (FACTS.md section 11): the setting ``delete_unknown`` chooses.
+        if ctx.settings.delete_unknown == "ignore":
+            return {}
         raise ctx.error("InvalidDiskId.NotFoundDelete") from exc
     if disk.instance_id:
         raise ctx.error("DiskStillAttached")
@@ -257,9 +274,10 @@ def disk_view(ctx: Context, state: RegionState, disk: Disk) -> Dict[str, Any]:
         "Portable": disk.portable,
         "DeleteWithInstance": disk.delete_with_instance,
         "DeleteAutoSnapshot": disk.delete_auto_snapshot,
-        "EnableAutoSnapshot": True,
-        "EnableAutomatedSnapshotPolicy": False,
-        "AutoSnapshotPolicyId": "",
+        "EnableAutoSnapshot": enable_auto_snapshot(disk),
+        "EnableAutomatedSnapshotPolicy": enable_automated_snapshot_policy(disk),
+        "AutoSnapshotPolicyId": auto_snapshot_policy_id(disk),
+        "MultiAttach": multi_attach(disk),
         "DiskChargeType": disk.charge_type,
         # Pay-as-you-go disks show "2999-09-08T16:00Z" (DescribeDisks sample; FACTS.md section 9).
         "ExpiredTime": iso_minutes(disk.expired_at) if disk.charge_type == "PrePaid" else DISK_NEVER_EXPIRES,
@@ -279,63 +297,127 @@ def disk_view(ctx: Context, state: RegionState, disk: Disk) -> Dict[str, Any]:
     }
 
 
+# DescribeDisks Category values (metadata en-US/DescribeDisks.json); "all" is no filter.
+DISK_CATEGORY_FILTER = (
+    "all", "cloud", "cloud_efficiency", "cloud_ssd", "cloud_essd", "cloud_auto", "cloud_regional_disk_auto",
+    "cloud_essd_entry", "elastic_ephemeral_disk_standard", "elastic_ephemeral_disk_premium", "local_ssd_pro",
+    "local_hdd_pro", "ephemeral", "ephemeral_ssd",
+)
+# LockReason: the metadata lists financial and security; the 2021 docs add these two.
+DISK_LOCK_REASONS = ("financial", "security", "recycling", "dedicatedhostfinancial")
+MULTI_ATTACH = ("Disabled", "Enabled", "LegacyShared")
+
+
+# Attributes the mock does not model, as DescribeDisks shows them; the filters read the same
+# functions, so a filter and the view can never disagree.
+def enable_auto_snapshot(disk: Disk) -> bool:
+    return True  # deprecated; "enabled for cloud disks by default" (metadata)
+
+
+def enable_automated_snapshot_policy(disk: Disk) -> bool:
+    return False  # the mock applies no automatic snapshot policies
+
+
+def auto_snapshot_policy_id(disk: Disk) -> str:
+    return ""
+
+
+def multi_attach(disk: Disk) -> str:
+    return "Disabled"  # no multi-attach or Shared Block Storage disks
+
+
+def enable_shared(disk: Disk) -> bool:
+    return False
+
+
 @action(
     "DescribeDisks", needs_region=True, strict=True,
     params=(
         "DiskIds", "Status", "DiskType", "ZoneId", "Category", "DiskName", "SnapshotId", "DiskChargeType",
         "ResourceGroupId", "KMSKeyId", "Portable", "DeleteWithInstance", "DeleteAutoSnapshot", "Encrypted", "Tag",
-        "LockReason", "InstanceId", "PageNumber", "PageSize", "NextToken", "MaxResults", "DryRun",
+        "LockReason", "InstanceId", "EnableShared", "EnableAutoSnapshot", "EnableAutomatedSnapshotPolicy",
+        "AutoSnapshotPolicyId", "MultiAttach", "AdditionalAttributes", "Filter.1.Key", "Filter.1.Value",
+        "Filter.2.Key", "Filter.2.Value", "PageNumber", "PageSize", "NextToken", "MaxResults", "DryRun",
     ),
 )
 def describe_disks(ctx: Context) -> Dict[str, Any]:
+    """Every filter of the metadata, ANDed; validated in parameter order before any paging."""
+    dry_run_flag(ctx)
     state = ctx.region()
-    wanted = ctx.id_list("DiskIds")
-    status = ctx.get("Status")
-    if status and status != "All" and status not in DISK_STATUSES:
-        raise ctx.error("InvalidStatus.ValueNotSupported")
+    region_id = ctx.region_id
+    assert region_id is not None
+    wanted = id_filter(ctx, "DiskIds", too_many="InvalidDiskIds.Malformed", malformed="InvalidParameter.DiskIds")
+    checks: List[filters.Check] = []
+    status = choice(ctx, "Status", DISK_STATUSES + ("All",), "InvalidStatus.ValueNotSupported")
+    if status and status != "All":
+        checks.append(filters.status_is(status, ctx.now))
     disk_type = (ctx.get("DiskType") or "all").lower()
     if disk_type not in ("all", "system", "data"):
         raise ctx.error("InvalidDiskType.ValueNotSupported")
-    simple = {
-        "ZoneId": lambda d: d.zone_id, "Category": lambda d: d.category, "DiskName": lambda d: d.disk_name,
-        "SnapshotId": lambda d: d.source_snapshot_id, "DiskChargeType": lambda d: d.charge_type,
-        "ResourceGroupId": lambda d: d.resource_group_id, "KMSKeyId": lambda d: d.kms_key_id,
-    }
-    flags = {
-        "Portable": lambda d: d.portable, "DeleteWithInstance": lambda d: d.delete_with_instance,
-        "DeleteAutoSnapshot": lambda d: d.delete_auto_snapshot, "Encrypted": lambda d: d.encrypted,
-    }
-    active = {k: ctx.get(k) for k in simple if ctx.get(k)}
-    active_flags = {k: ctx.get_bool(k) for k in flags if ctx.get(k)}
-    tag_filter = validate.tags(ctx) if ctx.has("Tag.1.Key") else {}
-    lock = ctx.get("LockReason")
+    if disk_type != "all":
+        checks.append(filters.equals("disk_type", disk_type))
+    category = choice(ctx, "Category", DISK_CATEGORY_FILTER, "InvalidCategory.ValueNotSupported")
+    if category and category != "all":
+        checks.append(filters.equals("category", category))
+    charge = choice(ctx, "DiskChargeType", ("PrePaid", "PostPaid"), "InvalidDiskChargeType.NotFound")
+    if charge:
+        checks.append(filters.equals("charge_type", charge))
+    lock = choice(ctx, "LockReason", DISK_LOCK_REASONS, "InvalidLockReason.NotFound")
+    if lock:
+        checks.append(lambda d: lock in effective_locks(ctx, state, d))
+    attach_mode = choice(ctx, "MultiAttach", MULTI_ATTACH, None)
+    if attach_mode:
+        checks.append(lambda d: multi_attach(d) == attach_mode)
+    zone = ctx.get("ZoneId")
+    if zone:
+        if zone not in regions.zones(region_id):
+            raise ctx.error("InvalidZoneId.NotFoundDisks")
+        checks.append(filters.equals("zone_id", zone))
+    snap_id = ctx.get("SnapshotId")
+    if snap_id:
+        if not snap_id.startswith("s-"):
+            raise ctx.error("InvalidSnapshot.NotFound")
+        # A deleted snapshot still finds the disks made from it (their SourceSnapshotId stays).
+        checks.append(filters.equals("source_snapshot_id", snap_id))
+    for param, get in (("DiskName", attrgetter("disk_name")), ("KMSKeyId", attrgetter("kms_key_id")),
+                       ("AutoSnapshotPolicyId", auto_snapshot_policy_id)):
+        if ctx.get(param):
+            checks.append(_value_is(get, ctx.get(param)))
+    checks += flag_checks(ctx, {
+        "Portable": attrgetter("portable"), "DeleteWithInstance": attrgetter("delete_with_instance"),
+        "DeleteAutoSnapshot": attrgetter("delete_auto_snapshot"), "Encrypted": attrgetter("encrypted"),
+        "EnableShared": enable_shared, "EnableAutoSnapshot": enable_auto_snapshot,
+        "EnableAutomatedSnapshotPolicy": enable_automated_snapshot_policy,
+    })
+    for check in (resource_group_check(ctx), tag_check(ctx)):
+        if check is not None:
+            checks.append(check)
+    # DescribeDisks documents no error for these: InvalidParameter names the parameter.
+    checks += time_checks(
+        ctx, {"CreationStartTime": ("created_at", False), "CreationEndTime": ("created_at", True)},
+        2, lambda n, field: errors.invalid_parameter(f"Filter.{n}.{field}"),
+    )
+    for n, value in repeat_values(ctx, "AdditionalAttributes", limit=20).items():
+        # "Placement" adds the storage locations of Regional ESSDs; the mock has none, so it
+        # changes nothing in the answer.
+        if value != "Placement":
+            raise errors.invalid_parameter(f"AdditionalAttributes.{n}")
+
+    # Candidates from the narrowest index: the ID list, else the instance's disks, else the table.
     instance_id = ctx.get("InstanceId")
-    if instance_id:
-        inst = state.instances.get(instance_id)
-        pool = [state.disks[d] for d in inst.disk_ids] if inst else []
-    elif wanted is not None:
-        pool = [state.disks[d] for d in dict.fromkeys(wanted) if d in state.disks]
-    else:
-        pool = list(state.disks.values())
+    items: Optional[List[Disk]] = None
     if wanted is not None:
-        keep = set(wanted)
-        pool = [d for d in pool if d.disk_id in keep]
-    pool.reverse()  # newest first
-    out = []
-    for disk in pool:
-        if status and status != "All" and disk.status(ctx.now) != status:
-            continue
-        if disk_type != "all" and disk.disk_type != disk_type:
-            continue
-        if any(simple[k](disk) != v for k, v in active.items()):
-            continue
-        if any(flags[k](disk) != v for k, v in active_flags.items()):
-            continue
-        if lock and lock not in effective_locks(ctx, state, disk):
-            continue
-        if any(disk.tags.get(k) != v for k, v in tag_filter.items()):
-            continue
-        out.append(disk)
-    ctx.commit()
-    page, meta = paginate(ctx, paging.DISKS, items=out)
+        items = [disk for i in dict.fromkeys(wanted) if (disk := state.disks.get(i)) is not None]
+        if instance_id:
+            checks.append(filters.equals("instance_id", instance_id))
+    elif instance_id:
+        inst = state.instances.get(instance_id)
+        items = [state.disks[d] for d in inst.disk_ids] if inst else []
+    page, meta = paginate(ctx, paging.DISKS, table=None if items is not None else state.disks,
+                          items=items, keep=filters.combine(checks))
+    ctx.commit()  # after paging too: a bad NextToken or PageSize fails a dry run as well
     return {**meta, "Disks": {"Disk": [disk_view(ctx, state, d) for d in page]}}
+
+
+def _value_is(get: Callable[[Disk], Any], wanted: str) -> filters.Check:
+    return lambda disk: bool(get(disk) == wanted)

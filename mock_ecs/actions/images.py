@@ -1,20 +1,49 @@
-"""CreateImage, DescribeImages, DeleteImage."""
+"""CreateImage, DescribeImages, DeleteImage.
+
+DescribeImages implements every parameter of the real API (metadata en-US/DescribeImages.json):
+each filter given becomes one check and all checks must hold. Custom images come before the
+public catalogue, each newest first (public images sort after every custom one, see
+models.PublicImage.seq).
+"""
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Tuple
+import re
+from typing import Any, Callable, Dict, Iterable, List, Optional, Set, Tuple, Union
 
-from .. import errors, paging, validate
+from .. import errors, filters, paging, validate
 from ..backend import add_snapshot, disk_snapshots
-from ..clock import iso_seconds
+from ..clock import iso_seconds, parse_iso
 from ..context import Context
-from ..models import Image, Snapshot
+from ..models import Image, PublicImage, Snapshot
 from ..paging import paginate
 from ..router import action
-from .common import PUBLIC_IMAGES, get_instance, new_id, tags_view
+from .common import PUBLIC_IMAGES, get_instance, new_id, public_image, tags_view
 
 IMAGE_STATUSES = ("Creating", "Waiting", "Available", "UnAvailable", "CreateFailed", "Deprecated")
 OWNER_ALIASES = ("system", "self", "others", "marketplace")
+ARCHITECTURES = ("i386", "x86_64", "arm64")
+OS_TYPES = ("windows", "linux")
+USAGES = ("instance", "none")
+ACTION_TYPES = ("CreateEcs", "ChangeOS")
+# CreateImage's Platform values (metadata en-US/CreateImage.json); the default is "Others Linux".
+PLATFORMS = (
+    "Aliyun", "Anolis", "CentOS", "Ubuntu", "CoreOS", "SUSE", "Debian", "OpenSUSE", "FreeBSD", "RedHat", "Kylin",
+    "UOS", "Fedora", "Fedora CoreOS", "CentOS Stream", "AlmaLinux", "Rocky Linux", "Gentoo", "Customized Linux",
+    "Others Linux", "Windows Server 2022", "Windows Server 2019", "Windows Server 2016", "Windows Server 2012",
+    "Windows Server 2008", "Windows Server 2003",
+)
+DEFAULT_PLATFORM = "Others Linux"
+# ImageFamily: 2-128 characters, a letter first, then letters, digits, ":", "_", "-".
+_FAMILY = re.compile(r"^[A-Za-z][A-Za-z0-9:_\-]{1,127}$")
+# Instance types look like ecs.g7.large, ecs.t5-lc1m1.small, ecs.gn6i-c4g1.xlarge.
+_INSTANCE_TYPE = re.compile(r"^ecs\.[a-z0-9\-]+\.[a-z0-9\-]+$")
+# ARM (arm64) families: g8y, c8y, r8y, ebmg8y (Yitian), g6r, c6r (Kunpeng).
+_ARM_FAMILY = re.compile(r"^[a-z]+\d+[yr]$")
+# The public catalogue's CreationTime (see public_view).
+PUBLIC_CREATED = "2024-01-01T00:00:00Z"
+
+AnyImage = Union[Image, PublicImage]
 
 
 def _ready_snapshot(ctx: Context, snap_id: str) -> Snapshot:
@@ -28,11 +57,26 @@ def _ready_snapshot(ctx: Context, snap_id: str) -> Snapshot:
     return snap
 
 
+def _platform(ctx: Context) -> str:
+    """CreateImage's Platform, case-insensitive, answered in its documented spelling."""
+    value = ctx.get("Platform")
+    if not value:
+        return ""
+    known = {p.lower(): p for p in PLATFORMS}
+    if value.lower() not in known:
+        raise ctx.error("InvalidPlatform.Malformed")
+    return known[value.lower()]
+
+
+def _os_type(platform: str) -> str:
+    return "windows" if platform.lower().startswith("windows") else "linux"
+
+
 @action(
     "CreateImage", needs_region=True,
     params=(
         "ImageName", "Description", "Tag", "InstanceId", "DiskDeviceMapping", "SnapshotId", "Platform",
-        "Architecture", "ResourceGroupId",
+        "Architecture", "ResourceGroupId", "ImageFamily", "DryRun",
     ),
 )
 def create_image(ctx: Context) -> Dict[str, Any]:
@@ -41,6 +85,14 @@ def create_image(ctx: Context) -> Dict[str, Any]:
     state = ctx.region()
     name = validate.optional_name(ctx, "ImageName", "InvalidImageName.Malformed")
     description = validate.optional_description(ctx, error_key="InvalidDescription.MalformedImage")
+    platform = _platform(ctx)
+    architecture = ctx.get("Architecture")
+    if architecture and architecture not in ARCHITECTURES:
+        raise ctx.error("InvalidArchitecture.Malformed")
+    family = ctx.get("ImageFamily")
+    if family and (not _FAMILY.match(family) or family.lower().startswith(("acs:", "aliyun"))):
+        # Undocumented error: the metadata states the rule but no code for it.
+        raise errors.invalid_parameter("ImageFamily")
     tags = validate.tags(ctx)
     token = validate.client_token(ctx)
     instance_id = ctx.get("InstanceId")
@@ -55,6 +107,13 @@ def create_image(ctx: Context) -> Dict[str, Any]:
         # One snapshot per disk at a time (CreateImage.md: IncorrectDiskStatus.CreatingSnapshot).
         if any(s.status(ctx.now) == "progressing" for d in inst.disk_ids for s in disk_snapshots(inst_state, d)):
             raise ctx.error("IncorrectDiskStatus.CreatingSnapshot")
+        # An image of an instance runs what the instance runs, unless told otherwise.
+        booted = state.images.get(inst.image_id)
+        if booted is not None:
+            platform, architecture = platform or booted.platform, architecture or booted.architecture
+        elif not inst.image_id.startswith("m-"):
+            known = public_image(inst.image_id)
+            platform, architecture = platform or known.platform, architecture or known.architecture
     elif mappings:
         for n, fields_ in mappings.items():
             snap_id = fields_.get("SnapshotId", "")
@@ -66,6 +125,8 @@ def create_image(ctx: Context) -> Dict[str, Any]:
         sources.append(("/dev/xvda", _ready_snapshot(ctx, ctx.get("SnapshotId"))))
     else:
         raise ctx.error("MissingParameter.CreateImageSource")
+    platform = platform or DEFAULT_PLATFORM
+    architecture = architecture or "x86_64"
 
     def create() -> Dict[str, Any]:
         # Checked here, after the ClientToken: a replay answers its first ImageId, not Duplicated.
@@ -100,10 +161,9 @@ def create_image(ctx: Context) -> Dict[str, Any]:
         system_size = next((size for dev, _, size, kind in rows if kind == "system"), rows[0][2] if rows else 40)
         image = Image(
             image_id=image_id, region_id=region_id, image_name=name or image_id, created_at=now,
-            ready_at=ready, size=system_size, description=description,
-            platform=ctx.get("Platform") or "Linux", architecture=ctx.get("Architecture") or "x86_64",
-            mappings=rows, source_instance_id=instance_id, tags=tags,
-            resource_group_id=ctx.get("ResourceGroupId"),
+            ready_at=ready, size=system_size, description=description, platform=platform,
+            os_type=_os_type(platform), architecture=architecture, mappings=rows, source_instance_id=instance_id,
+            tags=tags, resource_group_id=ctx.get("ResourceGroupId"), image_family=family,
         )
         state.images[image_id] = image
         return {"ImageId": image_id}
@@ -111,8 +171,14 @@ def create_image(ctx: Context) -> Dict[str, Any]:
     return validate.idempotent(ctx, token, "InvalidParamter.Conflict", create)
 
 
-def image_view(ctx: Context, image: Image) -> Dict[str, Any]:
+def images_in_use(ctx: Context) -> Set[str]:
+    """IDs of the images instances of the request's region run (Usage "instance")."""
+    return {inst.image_id for inst in ctx.region().instances.values()}
+
+
+def image_view(ctx: Context, image: Image, in_use: Optional[Set[str]] = None) -> Dict[str, Any]:
     now = ctx.now
+    used = images_in_use(ctx) if in_use is None else in_use
     return {
         "ImageId": image.image_id,
         "ImageName": image.image_name,
@@ -123,11 +189,11 @@ def image_view(ctx: Context, image: Image) -> Dict[str, Any]:
         "Size": image.size,
         "ImageOwnerAlias": "self",
         "Platform": image.platform,
-        "OSType": "windows" if image.platform.lower().startswith("windows") else "linux",
+        "OSType": image.os_type,
         "OSName": image.platform,
         "OSNameEn": image.platform,
         "Architecture": image.architecture,
-        "Usage": "instance" if any(i.image_id == image.image_id for i in ctx.region().instances.values()) else "none",
+        "Usage": "instance" if image.image_id in used else "none",
         "IsSupportCloudinit": True,
         "IsSupportIoOptimized": True,
         "IsSelfShared": "False",
@@ -135,7 +201,7 @@ def image_view(ctx: Context, image: Image) -> Dict[str, Any]:
         "IsSubscribed": False,
         "ProductCode": "",
         "ResourceGroupId": image.resource_group_id,
-        "ImageFamily": "",
+        "ImageFamily": image.image_family,
         "ImageVersion": "",
         "DiskDeviceMappings": {
             "DiskDeviceMapping": [
@@ -148,67 +214,235 @@ def image_view(ctx: Context, image: Image) -> Dict[str, Any]:
     }
 
 
-def public_view(image_id: str) -> Dict[str, Any]:
+def public_view(image_id: str, in_use: Optional[Set[str]] = None) -> Dict[str, Any]:
     img = PUBLIC_IMAGES[image_id]
     return {
         "ImageId": img.image_id, "ImageName": img.image_id, "Description": "", "Status": "Available",
-        "Progress": "100%", "CreationTime": "2024-01-01T00:00:00Z", "Size": img.size,
-        "ImageOwnerAlias": "system", "Platform": img.platform,
-        "OSType": "windows" if img.platform.startswith("Windows") else "linux",
-        "OSName": img.os_name, "OSNameEn": img.os_name, "Architecture": img.architecture, "Usage": "none",
+        "Progress": "100%", "CreationTime": PUBLIC_CREATED, "Size": img.size,
+        "ImageOwnerAlias": "system", "Platform": img.platform, "OSType": _os_type(img.platform),
+        "OSName": img.os_name, "OSNameEn": img.os_name, "Architecture": img.architecture,
+        "Usage": "instance" if in_use and img.image_id in in_use else "none",
         "IsSupportCloudinit": True, "IsSupportIoOptimized": True, "IsSelfShared": "False", "IsCopied": False,
         "IsSubscribed": False, "ProductCode": "", "ResourceGroupId": "", "ImageFamily": "", "ImageVersion": "",
         "DiskDeviceMappings": {"DiskDeviceMapping": []}, "Tags": {"Tag": []},
     }
 
 
+# --- DescribeImages: what a filter reads of a custom or a public image ------------------------
+_PUBLIC_CREATED_AT = parse_iso(PUBLIC_CREATED)
+
+
+def _name(item: AnyImage) -> str:
+    return item.image_name if isinstance(item, Image) else item.image_id
+
+
+def _created(item: AnyImage) -> float:
+    return item.created_at if isinstance(item, Image) else _PUBLIC_CREATED_AT
+
+
+def _family(item: AnyImage) -> str:
+    return item.image_family if isinstance(item, Image) else ""
+
+
+def _group(item: AnyImage) -> str:
+    return item.resource_group_id if isinstance(item, Image) else ""
+
+
+def _tags(item: AnyImage) -> Dict[str, str]:
+    return item.tags if isinstance(item, Image) else {}
+
+
+def _snapshot_ids(item: AnyImage) -> Set[str]:
+    return {sid for _, sid, _, _ in item.mappings} if isinstance(item, Image) else set()
+
+
+def _comma_list(ctx: Context, name: str) -> List[str]:
+    return [v.strip() for v in ctx.get(name).split(",") if v.strip()]
+
+
+def _tag_filter(ctx: Context) -> List[Tuple[str, str]]:
+    """``Tag.N.Key``/``Tag.N.Value`` (or the deprecated lowercase ``key``/``value``), N 1..20.
+
+    A key with no value matches any value of that key; a value with no key is a mismatch.
+    """
+    try:
+        entries = ctx.indexed("Tag", limit=1000)
+    except errors.EcsError:
+        raise ctx.error("InvalidTagCount") from None
+    if any(n > 20 for n in entries):
+        raise ctx.error("InvalidTagCount")
+    wanted: List[Tuple[str, str]] = []
+    for entry in entries.values():
+        key = entry.get("Key") or entry.get("key") or ""
+        value = entry.get("Value", entry.get("value", ""))
+        if not key:
+            if value:
+                raise ctx.error("InvalidTag.Mismatch")
+            continue
+        wanted.append((key, value))
+    return wanted
+
+
+def _time_filters(ctx: Context) -> List[Tuple[str, float]]:
+    """``Filter.N.Key`` CreationStartTime/CreationEndTime with a ``yyyy-MM-ddTHH:mmZ`` value.
+
+    DescribeImages.md documents InvalidFilterKey.NotFound for a bad key and for a bad time.
+    """
+    out = []
+    for entry in ctx.indexed("Filter").values():
+        key, value = entry.get("Key", ""), entry.get("Value", "")
+        if not key and not value:
+            continue
+        if key not in ("CreationStartTime", "CreationEndTime"):
+            raise ctx.error("InvalidFilterKey.NotFound")
+        try:
+            out.append((key, parse_iso(value)))
+        except ValueError:
+            raise ctx.error("InvalidFilterKey.NotFound") from None
+    return out
+
+
+def _not_before(when: float) -> Callable[[AnyImage], bool]:
+    return lambda item: _created(item) >= when
+
+
+def _not_after(when: float) -> Callable[[AnyImage], bool]:
+    return lambda item: _created(item) <= when
+
+
+def _flag(ctx: Context, name: str) -> Optional[bool]:
+    """A Boolean parameter, None when absent or empty."""
+    return ctx.get_bool(name) if ctx.get(name) else None
+
+
 @action(
     "DescribeImages", needs_region=True, strict=True,
     params=(
-        "Status", "ImageOwnerAlias", "ImageId", "ImageName", "SnapshotId", "PageNumber", "PageSize", "DryRun",
+        "ImageId", "ImageName", "SnapshotId", "Status", "ImageOwnerAlias", "ImageOwnerId", "IsPublic", "Usage",
+        "OSType", "Architecture", "IsSupportIoOptimized", "IsSupportCloudinit", "InstanceType", "ImageFamily",
+        "ActionType", "ShowExpired", "ResourceGroupId", "Tag", "Filter", "PageNumber", "PageSize", "DryRun",
     ),
 )
 def describe_images(ctx: Context) -> Dict[str, Any]:
     state = ctx.region()
-    statuses = [s for s in (ctx.get("Status") or "Available").split(",") if s]
+    # --- every value rule first, in the order of the parameters' documentation ---------
+    statuses = _comma_list(ctx, "Status") or ["Available"]
     if any(s not in IMAGE_STATUSES for s in statuses):
         raise ctx.error("InvalidStatus.NotFound")
     owner = ctx.get("ImageOwnerAlias")
     if owner and owner not in OWNER_ALIASES:
         raise ctx.error("InvalidImageOwnerAlias.ValueNotSupported")
-    wanted = {i for i in ctx.get("ImageId").split(",") if i}
-    name, snap_id = ctx.get("ImageName"), ctx.get("SnapshotId")
+    is_public = _flag(ctx, "IsPublic")
+    if is_public and owner != "others":
+        # "When you set this parameter to true, you must set ImageOwnerAlias to others."
+        raise errors.invalid_parameter("IsPublic")
+    owner_id = ctx.get("ImageOwnerId")
+    if owner_id and not (owner_id.isascii() and owner_id.isdigit()):
+        raise errors.invalid_parameter("ImageOwnerId")
+    usage = ctx.get("Usage")
+    if usage and usage not in USAGES:
+        raise ctx.error("InvalidUsage")
+    os_type = ctx.get("OSType").lower()
+    if os_type and os_type not in OS_TYPES:
+        raise ctx.error("InvalidOSType")
+    arch = ctx.get("Architecture")
+    if arch and arch not in ARCHITECTURES:
+        raise ctx.error("InvalidArchitecture")
+    io_optimized, cloudinit = _flag(ctx, "IsSupportIoOptimized"), _flag(ctx, "IsSupportCloudinit")
+    instance_type = ctx.get("InstanceType")
+    if instance_type and not _INSTANCE_TYPE.match(instance_type):
+        raise ctx.error("InvalidInstanceType.ValueNotSupported")
+    action_type = ctx.get("ActionType")
+    if action_type and action_type not in ACTION_TYPES:
+        raise errors.invalid_parameter("ActionType")
+    _flag(ctx, "ShowExpired")  # validated; the mock has no subscription images to expire
+    tags = _tag_filter(ctx)
+    times = _time_filters(ctx)
+    wanted = _comma_list(ctx, "ImageId")
+    name, snap_id, family, group = (ctx.get(p) for p in ("ImageName", "SnapshotId", "ImageFamily",
+                                                         "ResourceGroupId"))
+    ctx.get_int("PageNumber", 1, "InvalidPageNumber.Malformed", lo=1)
+    ctx.get_int("PageSize", paging.IMAGES.default, "InvalidPageSize.Malformed", lo=1,
+                hi=paging.IMAGES.page_size_max)
     now = ctx.now
-    rows: List[Any] = []
-    if owner in ("", "self"):
-        for image in reversed(list(state.images.values())):
-            if wanted and image.image_id not in wanted:
-                continue
-            if image.status(now) not in statuses:
-                continue
-            if name and image.image_name != name:
-                continue
-            if snap_id and all(sid != snap_id for _, sid, _, _ in image.mappings):
-                continue
-            rows.append(image)
-    if owner in ("", "system") and "Available" in statuses and not snap_id:
-        for image_id in PUBLIC_IMAGES:
-            if (not wanted or image_id in wanted) and (not name or name == image_id):
-                rows.append(PUBLIC_IMAGES[image_id])
+    in_use = images_in_use(ctx)
+
+    # --- each filter given becomes one check; all must hold ------------------------------
+    checks: List[filters.Check] = []
+
+    def check(test: Callable[[AnyImage], bool]) -> None:
+        checks.append(test)
+
+    check(lambda i: (i.status(now) if isinstance(i, Image) else "Available") in statuses)
+    if name:
+        # "Fuzzy match is supported": a case-insensitive substring.
+        low = name.lower()
+        check(lambda i: low in _name(i).lower())
+    if snap_id:
+        check(lambda i: snap_id in _snapshot_ids(i))
+    if owner_id and owner in ("", "others"):
+        # Takes effect only where shared and community images are queried; public images
+        # belong to Alibaba Cloud, custom ones to the caller's account.
+        mine = ctx.account.account_id
+        check(lambda i: isinstance(i, Image) and owner_id == mine)
+    if is_public:
+        check(filters.nothing)  # published community images: the mock has no other accounts
+    if usage:
+        check(lambda i: ("instance" if i.image_id in in_use else "none") == usage)
+    if os_type:
+        check(lambda i: _os_type(i.platform) == os_type)
+    if arch:
+        check(lambda i: i.architecture == arch)
+    if io_optimized is False or cloudinit is False:
+        check(filters.nothing)  # every image of the mock supports both
+    if instance_type:
+        arm = bool(_ARM_FAMILY.match(instance_type.split(".")[1]))
+        check(lambda i: (i.architecture == "arm64") == arm)
+    if family:
+        check(lambda i: _family(i) == family)
+    if group:
+        # Resources of the default group show whatever group is asked for (metadata).
+        check(lambda i: _group(i) in (group, ""))
+    if tags:
+        check(lambda i: all(k in _tags(i) and (v == "" or _tags(i)[k] == v) for k, v in tags))
+    for key, when in times:
+        check(_not_before(when) if key == "CreationStartTime" else _not_after(when))
+
+    # --- the candidates: the named images (ImageId is applied here), a snapshot's, or all ---
+    custom: Iterable[Image]
+    public: Iterable[PublicImage]
+    if wanted:
+        custom = [img for i in dict.fromkeys(wanted) if (img := state.images.get(i)) is not None]
+        public = [PUBLIC_IMAGES[i] for i in dict.fromkeys(wanted) if i in PUBLIC_IMAGES]
+    elif snap_id:
+        snap = state.snapshots.get(snap_id)
+        custom = [state.images[i] for i in (snap.image_ids if snap else ()) if i in state.images]
+        public = []
+    else:
+        custom, public = state.images.values(), PUBLIC_IMAGES.values()
+    if owner not in ("", "self"):
+        custom = []
+    if owner not in ("", "system"):
+        public = []
     ctx.commit()
-    page, meta = paginate(ctx, paging.IMAGES, items=rows)
-    views = [image_view(ctx, i) if isinstance(i, Image) else public_view(i.image_id) for i in page]
+    items: List[AnyImage] = [*custom, *public]
+    page, meta = paginate(ctx, paging.IMAGES, items=items, keep=filters.combine(checks))
+    views = [image_view(ctx, i, in_use) if isinstance(i, Image) else public_view(i.image_id, in_use) for i in page]
     return {**meta, "RegionId": ctx.region_id, "Images": {"Image": views}}
 
 
-@action("DeleteImage", required=("ImageId",), needs_region=True, params=("Force",))
+@action("DeleteImage", required=("ImageId",), needs_region=True, params=("Force", "DryRun"))
 def delete_image(ctx: Context) -> Dict[str, Any]:
     state = ctx.region()
+    force = ctx.get_bool("Force")
     image = state.images.get(ctx.get("ImageId"))
     if image is None:
-        raise ctx.error("InvalidImageId.NotFound")
-    in_use = any(i.image_id == image.image_id for i in state.instances.values())
-    if in_use and not ctx.get_bool("Force"):
+        # The docs say an unknown image "is ignored" yet list InvalidImageId.NotFound (FACTS.md section 11).
+        if ctx.settings.delete_unknown != "ignore":
+            raise ctx.error("InvalidImageId.NotFound")
+        ctx.commit()
+        return {}
+    if image.image_id in images_in_use(ctx) and not force:
         raise ctx.error("ImageUsingByInstance")
     ctx.commit()
     # The image's snapshots become free to delete.

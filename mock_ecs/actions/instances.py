@@ -1,13 +1,26 @@
-"""RunInstances, CreateInstance, StartInstance, StopInstance, DeleteInstance, DescribeInstances."""
+"""RunInstances, CreateInstance, StartInstance, StopInstance, DeleteInstance, DescribeInstances.
+
+Also the filter helpers DescribeInstances and DescribeDisks share: every filter of the real API
+(metadata en-US/Describe*.json) is validated, turned into one check, and the checks are ANDed;
+candidates come from the narrowest index (ID list, IP index, an instance's disks) or are a
+slice of the region table when nothing filters.
+"""
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Tuple
+import hashlib
+import ipaddress
+import itertools
+import re
+from datetime import datetime, timezone
+from operator import attrgetter
+from typing import Any, Callable, Dict, FrozenSet, List, Optional, Sequence, Tuple
 
-from .. import errors, paging, regions, validate
+from .. import errors, filters, paging, regions, validate
 from ..backend import RegionState, disk_snapshots, remove_snapshot
 from ..clock import iso_minutes, iso_seconds
 from ..context import Context
+from ..errors import EcsError
 from ..models import CLOUD_DISK_CATEGORIES, LOCAL_DISK_CATEGORIES, NEVER_EXPIRES, Disk, Instance, Phase
 from ..paging import paginate
 from ..router import action
@@ -15,11 +28,17 @@ from .common import (
     get_instance,
     new_id,
     public_image,
-    status_filter,
     tags_view,
 )
 
 INSTANCE_STATUSES = ("Pending", "Running", "Starting", "Stopping", "Stopped")
+# DescribeInstances LockReason values (metadata en-US/DescribeInstances.json).
+INSTANCE_LOCK_REASONS = ("financial", "security", "recycling", "dedicatedhostfinancial", "refunded")
+INTERNET_CHARGE_TYPES = ("PayByBandwidth", "PayByTraffic")
+# AdditionalAttributes.N values of DescribeInstances (actions/DescribeInstances.md, 2021 docs).
+ADDITIONAL_ATTRIBUTES = ("META_OPTIONS", "DDH_CLUSTER", "NETWORK_PRIMARY_ENI_IP")
+PRIVATE_NETWORK = ipaddress.IPv4Network("172.16.0.0/12")
+PUBLIC_NETWORK = ipaddress.IPv4Network("47.96.0.0/12")
 _MONTHS = {1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 24, 36, 48, 60}
 _DATA_DISK_LIMIT = 16
 INSTANCE_PARAMS = (
@@ -27,6 +46,8 @@ INSTANCE_PARAMS = (
     "SystemDisk.DiskName", "SystemDisk.Description", "SystemDisk.PerformanceLevel", "DataDisk", "ImageId",
     "InstanceType", "InstanceName", "Description", "Tag", "SecurityGroupId", "SecurityGroupIds", "HostName",
     "VSwitchId", "KeyPairName", "InternetChargeType", "DeletionProtection", "ResourceGroupId", "DryRun",
+    "InternetMaxBandwidthOut", "InternetMaxBandwidthIn", "HttpEndpoint", "HttpTokens", "HttpPutResponseHopLimit",
+    "HpcClusterId",
 )
 
 
@@ -59,13 +80,13 @@ def _image_size(ctx: Context, state: RegionState, image_id: str) -> int:
     return public_image(image_id).size
 
 
-def _charge(ctx: Context) -> Tuple[str, float]:
-    """(InstanceChargeType, expiry) from InstanceChargeType, Period and PeriodUnit."""
+def _charge(ctx: Context) -> Tuple[str, float, str]:
+    """(InstanceChargeType, expiry, sale cycle) from InstanceChargeType, Period and PeriodUnit."""
     charge = ctx.get("InstanceChargeType", "PostPaid") or "PostPaid"
     if charge not in ("PostPaid", "PrePaid"):
         raise ctx.error("InvalidInstanceChargeType.NotFound")
     if charge == "PostPaid":
-        return charge, NEVER_EXPIRES
+        return charge, NEVER_EXPIRES, ""
     unit = ctx.get("PeriodUnit", "Month") or "Month"
     if unit not in ("Month", "Week"):
         raise ctx.error("InvalidPeriodUnit.ValueNotSupported")
@@ -74,7 +95,7 @@ def _charge(ctx: Context) -> Tuple[str, float]:
     if (unit == "Month" and period not in _MONTHS) or (unit == "Week" and not 1 <= period <= 4):
         raise ctx.error("InvalidPeriod")
     days = period * (7 if unit == "Week" else 30)
-    return charge, ctx.now + days * 86400
+    return charge, ctx.now + days * 86400, unit.lower()
 
 
 def _disk_size_ok(category: str, size: int) -> bool:
@@ -160,7 +181,7 @@ def _validate_common(ctx: Context) -> Dict[str, Any]:
                      and (name[0].isalpha())):
         raise ctx.error("InvalidInstanceName.Malformed")
     validate.optional_description(ctx)
-    charge, expires = _charge(ctx)
+    charge, expires, sale_cycle = _charge(ctx)
     image_size = _image_size(ctx, state, image_id)
     disks = _plan_disks(ctx, state, image_size)
     tags = validate.tags(ctx)
@@ -169,13 +190,84 @@ def _validate_common(ctx: Context) -> Dict[str, Any]:
     groups += list(v.get("", "") for v in ctx.indexed("SecurityGroupIds").values())
     return {
         "state": state, "zone": zone, "image_id": image_id, "instance_type": instance_type,
-        "name": name, "charge": charge, "expires": expires, "disks": disks, "tags": tags,
-        "token": token, "groups": [g for g in groups if g],
+        "name": name, "charge": charge, "expires": expires, "sale_cycle": sale_cycle, "disks": disks, "tags": tags,
+        "token": token, "groups": [g for g in groups if g], **_network_and_metadata(ctx),
     }
 
 
+def _network_and_metadata(ctx: Context) -> Dict[str, Any]:
+    """InternetChargeType, the bandwidths, HpcClusterId and the metadata options (RunInstances.md)."""
+    run = ctx.action == "RunInstances"
+    internet = ctx.get("InternetChargeType") or "PayByTraffic"
+    if internet not in INTERNET_CHARGE_TYPES:
+        # RunInstances.md and CreateInstance.md word it alike (400, with a period).
+        raise ctx.error("InvalidInternetChargeType.ValueNotSupportedRun")
+    out = ctx.get_int("InternetMaxBandwidthOut", 0)
+    assert out is not None
+    if not 0 <= out <= 100:
+        raise errors.invalid_parameter("InternetMaxBandwidthOut")
+    # "When the outbound bandwidth is at most 10 Mbit/s, 1 to 10, default 10; otherwise 1 to
+    # InternetMaxBandwidthOut" (RunInstances.md).
+    in_max = 10 if out <= 10 else out
+    bad_in = ctx.error("InvalidInternetMaxBandwidthIn.Malformed") if run else errors.invalid_parameter(
+        "InternetMaxBandwidthIn")
+    try:
+        bandwidth_in = ctx.get_int("InternetMaxBandwidthIn", in_max)
+    except EcsError:
+        raise bad_in from None
+    assert bandwidth_in is not None
+    if not 1 <= bandwidth_in <= in_max:
+        raise bad_in
+    if ctx.get("HpcClusterId"):
+        # The mock has no HPC clusters (no CreateHpcCluster): every ID names one that does not exist.
+        raise ctx.error("InvalidHpcClusterId.NotFoundRun" if run else "InvalidHpcClusterId.NotFound")
+    endpoint = ctx.get("HttpEndpoint") or "enabled"
+    if endpoint not in ("enabled", "disabled"):
+        raise ctx.error("InvalidHttpEndpoint.NotSupported")
+    tokens = ctx.get("HttpTokens") or "optional"
+    if tokens not in ("optional", "required"):
+        raise ctx.error("InvalidHttpTokens.NotSupported")
+    try:
+        hops = ctx.get_int("HttpPutResponseHopLimit", 1, lo=1, hi=64)
+    except EcsError:
+        raise ctx.error("InvalidHttpPutResponseHopLimit.NotSupported") from None
+    return {
+        "internet": internet, "bandwidth_out": out, "bandwidth_in": bandwidth_in,
+        "http_endpoint": endpoint, "http_tokens": tokens, "hops": hops,
+    }
+
+
+def derive_ip(instance_id: str, network: ipaddress.IPv4Network, attempt: int = 0) -> str:
+    """The address ``instance_id`` gets in ``network`` (the ``attempt``-th choice, for collisions).
+
+    Deterministic: the same instance ID always gets the same first choice. Host parts ending in
+    0, 1, 253, 254 or 255 are skipped (a vSwitch reserves its first and last addresses).
+    """
+    size = network.num_addresses
+    for n in itertools.count(attempt):
+        digest = hashlib.sha256(f"{network}|{instance_id}|{n}".encode()).digest()
+        address = network.network_address + int.from_bytes(digest[:8], "big") % size
+        if address.packed[-1] not in (0, 1, 253, 254, 255):
+            return str(address)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _allocate_ip(state: RegionState, instance_id: str, network: ipaddress.IPv4Network) -> str:
+    """The first derived address no other instance of the region holds; recorded in the index."""
+    for attempt in itertools.count():
+        address = derive_ip(instance_id, network, attempt)
+        if address not in state.ip_owners:
+            state.ip_owners[address] = instance_id
+            return address
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
 def _build(ctx: Context, plan: Dict[str, Any], *, started: bool) -> Instance:
-    """Create one instance and its disks from a validated plan."""
+    """Create one instance and its disks from a validated plan.
+
+    RunInstances (``started``) gives a public IP when InternetMaxBandwidthOut > 0; CreateInstance
+    never does (the real one needs AllocatePublicIpAddress).
+    """
     region_id = ctx.region_id
     assert region_id is not None
     state: RegionState = plan["state"]
@@ -194,11 +286,17 @@ def _build(ctx: Context, plan: Dict[str, Any], *, started: bool) -> Instance:
         expired_at=plan["expires"], first_started_at=now if started else None,
         security_group_ids=plan["groups"], vswitch_id=ctx.get("VSwitchId"),
         key_pair_name=ctx.get("KeyPairName"),
-        internet_charge_type=ctx.get("InternetChargeType", "PayByTraffic") or "PayByTraffic",
+        internet_charge_type=plan["internet"],
         tags=dict(plan["tags"]), deletion_protection=ctx.get("DeletionProtection").lower() == "true",
-        resource_group_id=ctx.get("ResourceGroupId"),
+        resource_group_id=ctx.get("ResourceGroupId"), sale_cycle=plan["sale_cycle"],
+        internet_max_bandwidth_in=plan["bandwidth_in"], internet_max_bandwidth_out=plan["bandwidth_out"],
+        http_endpoint=plan["http_endpoint"], http_tokens=plan["http_tokens"],
+        http_put_response_hop_limit=plan["hops"],
     )
     state.instances[inst_id] = inst
+    inst.private_ip = _allocate_ip(state, inst_id, PRIVATE_NETWORK)
+    if started and inst.internet_max_bandwidth_out > 0:
+        inst.public_ip = _allocate_ip(state, inst_id, PUBLIC_NETWORK)
     for spec in plan["disks"]:
         disk_id = new_id(ctx, "d", region_id)
         disk = Disk(
@@ -221,8 +319,14 @@ def _build(ctx: Context, plan: Dict[str, Any], *, started: bool) -> Instance:
     return inst
 
 
+def dry_run_flag(ctx: Context) -> bool:
+    """DryRun is a Boolean: anything but true/false is an invalid parameter, not a real run."""
+    return ctx.get_bool("DryRun")
+
+
 @action("RunInstances", needs_region=True, params=INSTANCE_PARAMS + ("Amount",))
 def run_instances(ctx: Context) -> Dict[str, Any]:
+    dry_run_flag(ctx)
     plan = _validate_common(ctx)
     amount = ctx.get_int("Amount", 1, lo=1, hi=100)
     assert amount is not None
@@ -237,6 +341,7 @@ def run_instances(ctx: Context) -> Dict[str, Any]:
 
 @action("CreateInstance", required=("InstanceType",), needs_region=True, params=INSTANCE_PARAMS)
 def create_instance(ctx: Context) -> Dict[str, Any]:
+    dry_run_flag(ctx)
     plan = _validate_common(ctx)
 
     def create() -> Dict[str, Any]:
@@ -257,6 +362,7 @@ def _security_locked(inst: Instance) -> bool:
 
 @action("StartInstance", required=("InstanceId",), params=("DryRun",))
 def start_instance(ctx: Context) -> Dict[str, Any]:
+    dry_run_flag(ctx)
     _, inst = get_instance(ctx, ctx.get("InstanceId"))
     if _security_locked(inst):
         raise ctx.error("InstanceLockedForSecurity.Instance")
@@ -271,6 +377,7 @@ def start_instance(ctx: Context) -> Dict[str, Any]:
 
 @action("StopInstance", required=("InstanceId",), params=("DryRun",))
 def stop_instance(ctx: Context) -> Dict[str, Any]:
+    dry_run_flag(ctx)
     _, inst = get_instance(ctx, ctx.get("InstanceId"))
     if _security_locked(inst):
         raise ctx.error("InstanceLockedForSecurity.Instance")
@@ -283,6 +390,7 @@ def stop_instance(ctx: Context) -> Dict[str, Any]:
 
 @action("DeleteInstance", required=("InstanceId",), params=("Force", "DryRun"))
 def delete_instance(ctx: Context) -> Dict[str, Any]:
+    dry_run_flag(ctx)
     state, inst = get_instance(ctx, ctx.get("InstanceId"))
     force = ctx.get_bool("Force")
     status = inst.status(ctx.now)
@@ -312,6 +420,9 @@ def delete_instance(ctx: Context) -> Dict[str, Any]:
             disk.portable, disk.delete_with_instance = True, False
             disk.charge_type, disk.expired_at = "PostPaid", NEVER_EXPIRES
     del state.instances[inst.instance_id]
+    for address in (inst.private_ip, inst.public_ip):
+        if address and state.ip_owners.get(address) == inst.instance_id:
+            del state.ip_owners[address]
     ctx.account.where.pop(inst.instance_id, None)
     return {}
 
@@ -327,9 +438,35 @@ def drop_disk(ctx: Context, state: RegionState, disk: Disk) -> None:
     ctx.account.where.pop(disk.disk_id, None)
 
 
-def instance_view(ctx: Context, inst: Instance) -> Dict[str, Any]:
+def instance_family(instance_type: str) -> str:
+    """``ecs.g7.large`` -> ``ecs.g7``."""
+    return ".".join(instance_type.split(".")[:2])
+
+
+def io_optimized(inst: Instance) -> bool:
+    """Every instance type the mock builds is I/O optimized (DescribeInstances IoOptimized)."""
+    return True
+
+
+def device_available(ctx: Context, inst: Instance) -> bool:
+    """Whether another data disk can be attached (below ``max_disks_per_instance``)."""
+    return len(inst.disk_ids) < ctx.settings.max_disks_per_instance
+
+
+def _eni(inst: Instance) -> Tuple[str, str]:
+    """(NetworkInterfaceId, MacAddress) of the primary ENI, derived from the instance ID."""
+    digest = hashlib.sha256(f"eni|{inst.instance_id}".encode()).hexdigest()
+    alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
+    tail = "".join(alphabet[int(digest[i:i + 2], 16) % 36] for i in range(0, 40, 2))
+    head = regions.id_prefix(inst.region_id)
+    mac = ":".join(["00", "16", "3e", digest[40:42], digest[42:44], digest[44:46]])
+    return f"eni-{head}{tail[:20 - len(head)]}", mac
+
+
+def instance_view(ctx: Context, inst: Instance, extras: FrozenSet[str] = frozenset(),
+                  sale_cycle: bool = False) -> Dict[str, Any]:
+    """DescribeInstances' item. ``extras``: AdditionalAttributes; ``sale_cycle``: NeedSaleCycle."""
     now = ctx.now
-    family = ".".join(inst.instance_type.split(".")[:2])
     cpu, memory = _shape(inst.instance_type)
     lock_msgs = {
         "financial": "The specified instance is locked due to financial reason.",
@@ -337,7 +474,15 @@ def instance_view(ctx: Context, inst: Instance) -> Dict[str, Any]:
     }
     status = inst.status(now)
     image = public_image(inst.image_id)
-    return {
+    eni_id, mac = _eni(inst)
+    eni: Dict[str, Any] = {
+        "NetworkInterfaceId": eni_id, "MacAddress": mac, "PrimaryIpAddress": inst.private_ip, "Type": "Primary",
+    }
+    if "NETWORK_PRIMARY_ENI_IP" in extras:
+        # The addresses of the primary ENI: shown only on request (DescribeInstances.md).
+        eni["PrivateIpSets"] = {"PrivateIpSet": [{"PrivateIpAddress": inst.private_ip, "Primary": True}]}
+        eni["Ipv6Sets"] = {"Ipv6Set": []}
+    view: Dict[str, Any] = {
         "InstanceId": inst.instance_id,
         "InstanceName": inst.instance_name,
         "Description": inst.description,
@@ -345,7 +490,7 @@ def instance_view(ctx: Context, inst: Instance) -> Dict[str, Any]:
         "RegionId": inst.region_id,
         "ZoneId": inst.zone_id,
         "InstanceType": inst.instance_type,
-        "InstanceTypeFamily": family,
+        "InstanceTypeFamily": instance_family(inst.instance_type),
         "Cpu": cpu,
         "Memory": memory,
         "ImageId": inst.image_id,
@@ -359,23 +504,31 @@ def instance_view(ctx: Context, inst: Instance) -> Dict[str, Any]:
         "AutoReleaseTime": "",
         "InstanceChargeType": inst.charge_type,
         "InternetChargeType": inst.internet_charge_type,
-        "InternetMaxBandwidthIn": 100,
-        "InternetMaxBandwidthOut": 0,
+        "InternetMaxBandwidthIn": inst.internet_max_bandwidth_in,
+        "InternetMaxBandwidthOut": inst.internet_max_bandwidth_out,
         "InstanceNetworkType": "vpc",
-        "IoOptimized": True,
+        "IoOptimized": io_optimized(inst),
+        "DeviceAvailable": device_available(ctx, inst),
         "DeletionProtection": inst.deletion_protection,
         "StoppedMode": "KeepCharging" if status == "Stopped" else "Not-applicable",
         "SerialNumber": inst.instance_id[2:],
         "KeyPairName": inst.key_pair_name,
         "ResourceGroupId": inst.resource_group_id,
+        "HpcClusterId": "",
         "SecurityGroupIds": {"SecurityGroupId": list(inst.security_group_ids)},
         "VpcAttributes": {
             "VpcId": inst.vpc_id, "VSwitchId": inst.vswitch_id, "NatIpAddress": "",
-            "PrivateIpAddress": {"IpAddress": []},
+            "PrivateIpAddress": {"IpAddress": [inst.private_ip] if inst.private_ip else []},
         },
-        "PublicIpAddress": {"IpAddress": []},
+        "PublicIpAddress": {"IpAddress": [inst.public_ip] if inst.public_ip else []},
         "InnerIpAddress": {"IpAddress": []},
+        "RdmaIpAddress": {"IpAddress": []},
         "EipAddress": {"AllocationId": "", "IpAddress": "", "InternetChargeType": ""},
+        "NetworkInterfaces": {"NetworkInterface": [eni]},
+        "MetadataOptions": {
+            "HttpEndpoint": inst.http_endpoint, "HttpTokens": inst.http_tokens,
+            "HttpPutResponseHopLimit": inst.http_put_response_hop_limit,
+        },
         "OperationLocks": {
             "LockReason": [
                 {"LockReason": reason, "LockMsg": msg or lock_msgs.get(reason, "")}
@@ -384,6 +537,9 @@ def instance_view(ctx: Context, inst: Instance) -> Dict[str, Any]:
         },
         "Tags": tags_view(inst.tags),
     }
+    if sale_cycle:
+        view["SaleCycle"] = inst.sale_cycle
+    return view
 
 
 def _shape(instance_type: str) -> Tuple[int, int]:
@@ -399,47 +555,245 @@ def _shape(instance_type: str) -> Tuple[int, int]:
     return cpu, cpu * ratio * 1024
 
 
+# --- filter helpers shared by DescribeInstances and DescribeDisks ----------------------------
+def id_filter(ctx: Context, name: str, too_many: Optional[str] = None,
+              malformed: Optional[str] = None) -> Optional[List[str]]:
+    """A JSON-array ID list of up to 100 IDs; None when absent, ``[]`` matches nothing."""
+    try:
+        return ctx.id_list(name, too_many=too_many)
+    except EcsError as exc:
+        if malformed is not None and exc.code == "InvalidParameter":
+            raise ctx.error(malformed) from None
+        raise
+
+
+def choice(ctx: Context, name: str, allowed: Sequence[str], error_key: Optional[str]) -> str:
+    """A value from a fixed set ("" when absent); another answers ``error_key`` (else InvalidParameter)."""
+    value = ctx.get(name)
+    if value and value not in allowed:
+        raise ctx.error(error_key) if error_key else errors.invalid_parameter(name)
+    return value
+
+
+def flag_checks(ctx: Context, flags: Dict[str, Callable[[Any], bool]]) -> List[filters.Check]:
+    """Boolean filters: each given one keeps the items whose attribute equals it."""
+    return [_attribute_is(get, ctx.get_bool(name)) for name, get in flags.items() if ctx.get(name)]
+
+
+def _attribute_is(get: Callable[[Any], Any], wanted: Any) -> filters.Check:
+    return lambda item: bool(get(item) == wanted)
+
+
+def resource_group_check(ctx: Context) -> Optional[filters.Check]:
+    """ResourceGroupId: "Resources in the default resource group are displayed in the response
+    regardless of the value specified" (metadata); the default group is the empty ID."""
+    group = ctx.get("ResourceGroupId")
+    if not group:
+        return None
+    return lambda item: item.resource_group_id in (group, "")
+
+
+def tag_check(ctx: Context) -> Optional[filters.Check]:
+    """``Tag.N.Key``/``Tag.N.Value`` (N 1..20, else InvalidTagCount). A Value without its Key is
+    InvalidTag.Mismatch; a Key without a Value matches any value of that key. All must hold."""
+    try:
+        entries = ctx.indexed("Tag", limit=1000)
+    except EcsError:
+        raise ctx.error("InvalidTagCount") from None
+    if any(n > 20 for n in entries):
+        raise ctx.error("InvalidTagCount")
+    wanted: List[Tuple[str, str]] = []
+    for entry in entries.values():
+        key = entry.get("Key") or entry.get("key") or ""
+        value = entry.get("Value") or entry.get("value") or ""
+        if not key:
+            if value:
+                raise ctx.error("InvalidTag.Mismatch")
+            continue
+        wanted.append((key, value))
+    if not wanted:
+        return None
+    return lambda item: all(k in item.tags and (v == "" or item.tags[k] == v) for k, v in wanted)
+
+
+def _filter_time(text: str) -> Optional[Tuple[float, float]]:
+    """(instant, length of the unit it names): ``yyyy-MM-ddTHH:mmZ`` (a minute) or with seconds."""
+    for fmt, unit in (("%Y-%m-%dT%H:%MZ", 60.0), ("%Y-%m-%dT%H:%M:%SZ", 1.0)):
+        try:
+            return datetime.strptime(text, fmt).replace(tzinfo=timezone.utc).timestamp(), unit
+        except ValueError:
+            continue
+    return None
+
+
+def time_checks(
+    ctx: Context, keys: Dict[str, Tuple[str, bool]], limit: int, bad: Callable[[int, str], EcsError],
+) -> List[filters.Check]:
+    """``Filter.N.Key``/``Filter.N.Value`` time filters. ``keys``: key -> (attribute, is an end).
+
+    A start keeps items at or after the instant; an end keeps items up to the end of the
+    minute (or second) it names, so an item shown with CreationTime ``T`` matches an end ``T``.
+    """
+    checks: List[filters.Check] = []
+    for n, entry in ctx.indexed("Filter", limit=limit).items():
+        key, value = entry.get("Key", ""), entry.get("Value", "")
+        if not key and not value:
+            continue
+        if key not in keys:
+            raise bad(n, "Key")
+        parsed = _filter_time(value)
+        if parsed is None:
+            raise bad(n, "Value")
+        when, unit = parsed
+        attr, is_end = keys[key]
+        checks.append(_earlier_than(attr, when + unit) if is_end else filters.not_before(attr, when))
+    return checks
+
+
+def _earlier_than(attr: str, end: float) -> filters.Check:
+    get = attrgetter(attr)
+    return lambda item: bool(get(item) < end)
+
+
+def ip_filter(ctx: Context, name: str, version: int = 4) -> Optional[List[str]]:
+    """An IP address list: a JSON array of up to 100 (a bare address, or several separated by
+    commas, is read the same way); None when absent, ``[]`` matches nothing."""
+    raw = ctx.get(name).strip()
+    if not raw:
+        return None
+    if raw.startswith("["):
+        values = validate.parse_id_list(name, raw)
+    else:
+        values = [v.strip() for v in raw.split(",")]
+    if len(values) > 100:
+        raise errors.invalid_parameter(name)
+    for value in values:
+        try:
+            address = ipaddress.ip_address(value)
+        except ValueError:
+            raise errors.invalid_parameter(name) from None
+        if address.version != version:
+            raise errors.invalid_parameter(name)
+    return values
+
+
+def repeat_values(ctx: Context, name: str, limit: int = 100) -> Dict[int, str]:
+    """``Name.N`` values of a RepeatList parameter, by N (empty values dropped)."""
+    return {n: entry.get("", "") for n, entry in ctx.indexed(name, limit=limit).items() if entry.get("", "")}
+
+
+def _name_check(pattern: str) -> filters.Check:
+    """InstanceName: "Fuzzy search with asterisk (*) wildcard characters is supported"."""
+    if "*" not in pattern:
+        return filters.equals("instance_name", pattern)
+    rx = re.compile("^" + ".*".join(re.escape(part) for part in pattern.split("*")) + "$", re.S)
+    return lambda inst: rx.match(inst.instance_name) is not None
+
+
 @action(
     "DescribeInstances", needs_region=True, strict=True,
     params=(
-        "InstanceIds", "Status", "ZoneId", "ImageId", "InstanceType", "InstanceChargeType", "VSwitchId", "VpcId",
-        "KeyPairName", "InstanceName", "ResourceGroupId", "Tag", "LockReason", "PageNumber", "PageSize",
-        "NextToken", "MaxResults", "DryRun",
+        "InstanceIds", "Status", "ZoneId", "ImageId", "InstanceType", "InstanceTypeFamily", "InstanceChargeType",
+        "InternetChargeType", "InstanceNetworkType", "IoOptimized", "VSwitchId", "VpcId", "SecurityGroupId",
+        "KeyPairName", "InstanceName", "ResourceGroupId", "Tag", "LockReason", "HpcClusterId", "DeviceAvailable",
+        "NeedSaleCycle", "HttpEndpoint", "HttpTokens", "HttpPutResponseHopLimit", "PrivateIpAddresses",
+        "PublicIpAddresses", "InnerIpAddresses", "EipAddresses", "RdmaIpAddresses", "Ipv6Address",
+        "AdditionalAttributes", "Filter.1.Key", "Filter.1.Value", "Filter.2.Key", "Filter.2.Value", "Filter.3.Key",
+        "Filter.3.Value", "Filter.4.Key", "Filter.4.Value", "PageNumber", "PageSize", "NextToken", "MaxResults",
+        "DryRun",
     ),
 )
 def describe_instances(ctx: Context) -> Dict[str, Any]:
+    """Every filter of the metadata, ANDed; validated in parameter order before any paging."""
+    dry_run_flag(ctx)
     state = ctx.region()
-    wanted = ctx.id_list("InstanceIds")
-    status = status_filter(ctx, INSTANCE_STATUSES, "InvalidStatus.NotFound")
-    filters = {
-        "ZoneId": lambda i: i.zone_id, "ImageId": lambda i: i.image_id,
-        "InstanceType": lambda i: i.instance_type, "InstanceChargeType": lambda i: i.charge_type,
-        "VSwitchId": lambda i: i.vswitch_id, "VpcId": lambda i: i.vpc_id,
-        "KeyPairName": lambda i: i.key_pair_name, "InstanceName": lambda i: i.instance_name,
-        "ResourceGroupId": lambda i: i.resource_group_id,
-    }
-    active = {k: ctx.get(k) for k in filters if ctx.get(k)}
-    tag_filter = validate.tags(ctx) if ctx.has("Tag.1.Key") else {}
-    lock = ctx.get("LockReason")
+    now = ctx.now
+    wanted = id_filter(ctx, "InstanceIds")
+    checks: List[filters.Check] = []
+    status = choice(ctx, "Status", INSTANCE_STATUSES, "InvalidStatus.NotFound")
+    if status:
+        checks.append(filters.status_is(status, now))
+    lock = choice(ctx, "LockReason", INSTANCE_LOCK_REASONS, "InvalidLockReason.NotFound")
+    if lock:
+        checks.append(lambda inst: lock in inst.lock_reasons())
+    charge = choice(ctx, "InstanceChargeType", ("PostPaid", "PrePaid"), "InvalidInstanceChargeType.NotFound")
+    if charge:
+        checks.append(filters.equals("charge_type", charge))
+    internet = choice(ctx, "InternetChargeType", INTERNET_CHARGE_TYPES, "InvalidInternetChargeType.ValueNotSupported")
+    if internet:
+        checks.append(filters.equals("internet_charge_type", internet))
+    if choice(ctx, "InstanceNetworkType", ("classic", "vpc"), "InvalidNetworkType.NotFound") == "classic":
+        checks.append(filters.nothing)  # every instance of the mock is in a VPC
+    if ctx.get("HpcClusterId"):
+        # The mock has no HPC clusters: every ID names one that does not exist (documented error).
+        raise ctx.error("InvalidHpcClusterId.NotFound")
+    endpoint = choice(ctx, "HttpEndpoint", ("enabled", "disabled"), None)
+    if endpoint:
+        checks.append(filters.equals("http_endpoint", endpoint))
+    tokens = choice(ctx, "HttpTokens", ("optional", "required"), None)
+    if tokens:
+        checks.append(filters.equals("http_tokens", tokens))
+    hops = ctx.get_int("HttpPutResponseHopLimit", None, lo=1, hi=64)
+    if hops is not None:
+        checks.append(filters.equals("http_put_response_hop_limit", hops))
+    for param, attr in (("ZoneId", "zone_id"), ("ImageId", "image_id"), ("InstanceType", "instance_type"),
+                        ("VSwitchId", "vswitch_id"), ("VpcId", "vpc_id"), ("KeyPairName", "key_pair_name")):
+        if ctx.get(param):
+            checks.append(filters.equals(attr, ctx.get(param)))
+    family = ctx.get("InstanceTypeFamily")
+    if family:
+        checks.append(lambda inst: instance_family(inst.instance_type) == family)
+    if ctx.get("InstanceName"):
+        checks.append(_name_check(ctx.get("InstanceName")))
+    group = ctx.get("SecurityGroupId")
+    if group:
+        checks.append(lambda inst: group in inst.security_group_ids)
+    checks += flag_checks(ctx, {"IoOptimized": io_optimized,
+                                "DeviceAvailable": lambda inst: device_available(ctx, inst)})
+    sale_cycle = ctx.get_bool("NeedSaleCycle")
+    for check in (resource_group_check(ctx), tag_check(ctx)):
+        if check is not None:
+            checks.append(check)
+    checks += time_checks(
+        ctx, {"CreationStartTime": ("created_at", False), "CreationEndTime": ("created_at", True),
+              "ExpiredStartTime": ("expired_at", False), "ExpiredEndTime": ("expired_at", True)},
+        4, lambda n, field: ctx.error("InvalidFilterKey.NotFound"),
+    )
+    private, public = ip_filter(ctx, "PrivateIpAddresses"), ip_filter(ctx, "PublicIpAddresses")
+    if private is not None:
+        checks.append(filters.one_of("private_ip", set(private)))
+    if public is not None:
+        checks.append(filters.one_of("public_ip", set(public)))
+    # Classic-network inner IPs, EIPs, RDMA and IPv6 addresses: the mock assigns none of them.
+    unassigned = [ip_filter(ctx, "InnerIpAddresses"), ip_filter(ctx, "EipAddresses"),
+                  ip_filter(ctx, "RdmaIpAddresses")]
+    for n, value in repeat_values(ctx, "Ipv6Address").items():
+        try:
+            if ipaddress.ip_address(value).version != 6:
+                raise ValueError(value)
+        except ValueError:
+            raise errors.invalid_parameter(f"Ipv6Address.{n}") from None
+        unassigned.append([value])
+    if any(values is not None for values in unassigned):
+        checks.append(filters.nothing)
+    extras = repeat_values(ctx, "AdditionalAttributes", limit=20)
+    for n, value in extras.items():
+        if value not in ADDITIONAL_ATTRIBUTES:
+            raise errors.invalid_parameter(f"AdditionalAttributes.{n}")
+
+    # Candidates from the narrowest index; the filters above check every one of them.
+    items: Optional[List[Instance]] = None
     if wanted is not None:
-        pool = [state.instances[i] for i in dict.fromkeys(wanted) if i in state.instances]
-    else:
-        pool = list(state.instances.values())
-    pool.reverse()
-    out: List[Instance] = []
-    for inst in pool:
-        if status and inst.status(ctx.now) != status:
-            continue
-        if any(filters[k](inst) != v for k, v in active.items()):
-            continue
-        if lock and lock not in inst.lock_reasons():
-            continue
-        if any(inst.tags.get(k) != v for k, v in tag_filter.items()):
-            continue
-        out.append(inst)
-    ctx.commit()
-    page, meta = paginate(ctx, paging.INSTANCES, items=out)
-    return {**meta, "Instances": {"Instance": [instance_view(ctx, i) for i in page]}}
+        items = [inst for i in dict.fromkeys(wanted) if (inst := state.instances.get(i)) is not None]
+    elif private is not None or public is not None:
+        addresses = private if private is not None else public or []
+        owners = dict.fromkeys(owner for ip in addresses if (owner := state.ip_owners.get(ip)))
+        items = [inst for i in owners if (inst := state.instances.get(i)) is not None]
+    page, meta = paginate(ctx, paging.INSTANCES, table=None if items is not None else state.instances,
+                          items=items, keep=filters.combine(checks))
+    ctx.commit()  # after paging too: a bad NextToken or PageSize fails a dry run as well
+    shown = frozenset(extras.values())
+    return {**meta, "Instances": {"Instance": [instance_view(ctx, i, shown, sale_cycle) for i in page]}}
 
 
 def disk_times(disk: Disk) -> Dict[str, str]:

@@ -6,12 +6,14 @@ gateway -> parameter formats -> ClientToken -> account -> disk and instance -> q
 
 from __future__ import annotations
 
+import heapq
 from typing import Any, Dict, List, Optional, Tuple
 
 from .. import filters, ids, paging, validate
-from ..backend import add_snapshot, disk_snapshots, remove_snapshot
+from ..backend import RegionState, add_snapshot, disk_snapshots, remove_snapshot
 from ..clock import iso_seconds, parse_iso
 from ..context import Context
+from ..errors import EcsError
 from ..models import Disk, Snapshot
 from ..paging import paginate
 from ..router import action
@@ -19,7 +21,11 @@ from .common import new_id, tags_view
 from .disks import effective_locks
 
 SNAPSHOT_STATUSES = ("progressing", "accomplished", "failed", "all")
+# The documented filter values (DescribeSnapshots.md); "timer" appears in responses only.
+SNAPSHOT_TYPES = ("auto", "user", "all")
 USAGES = ("image", "disk", "image_disk", "none")
+# Category filter, case-insensitive: Standard, Flash, and archive ([DOCNEW]).
+CATEGORIES = ("standard", "flash", "archive")
 
 
 def _check_disk(ctx: Context, disk_id: str) -> Disk:
@@ -117,6 +123,7 @@ def snapshot_view(ctx: Context, snap: Snapshot) -> Dict[str, Any]:
         "ProductCode": snap.product_code,
         "ResourceGroupId": snap.resource_group_id,
         "RegionId": snap.region_id,
+        "SnapshotLinkId": snap.snapshot_link_id,
         "SnapshotSN": f"{abs(hash(snap.snapshot_id)) % 10**15:015d}",
         "Available": snap.status(now) == "accomplished",
         "Tags": tags_view(snap.tags),
@@ -127,10 +134,16 @@ def snapshot_view(ctx: Context, snap: Snapshot) -> Dict[str, Any]:
 
 
 def _time_filters(ctx: Context) -> List[Tuple[str, float]]:
-    """``Filter.N.Key``/``Value``: CreationStartTime and CreationEndTime."""
+    """``Filter.1``/``Filter.2`` ``.Key``/``.Value``: CreationStartTime and CreationEndTime.
+
+    Only the two documented filters are read (a ``Filter.3.*`` is an unknown parameter and is
+    ignored, like any other). Either key may sit in either slot; a value needs its key.
+    """
     out = []
-    for entry in ctx.indexed("Filter", limit=2).values():
-        key, value = entry.get("Key", ""), entry.get("Value", "")
+    for n in (1, 2):
+        key, value = ctx.get(f"Filter.{n}.Key"), ctx.get(f"Filter.{n}.Value")
+        if not key and not value:
+            continue
         if key not in ("CreationStartTime", "CreationEndTime"):
             raise ctx.error("InvalidFilterKey.NotFound")
         try:
@@ -140,22 +153,58 @@ def _time_filters(ctx: Context) -> List[Tuple[str, float]]:
     return out
 
 
+def _tag_filter(ctx: Context) -> List[Tuple[str, Optional[str]]]:
+    """``Tag.N.Key``/``Tag.N.Value`` (N 1..20): (key, value or None for "any value")."""
+    try:
+        entries = ctx.indexed("Tag", limit=1000)
+    except EcsError:
+        raise ctx.error("InvalidTagCount") from None
+    if any(n > 20 for n in entries):
+        raise ctx.error("InvalidTagCount")
+    out: List[Tuple[str, Optional[str]]] = []
+    for entry in entries.values():
+        key = entry.get("Key", entry.get("key"))
+        value = entry.get("Value", entry.get("value"))
+        if not key:  # a Tag.N.Value without its Tag.N.Key
+            raise ctx.error("InvalidTag.Mismatch")
+        out.append((key, value))
+    return out
+
+
+def _has_tags(wanted: List[Tuple[str, Optional[str]]]) -> filters.Check:
+    return lambda s: all(k in s.tags and (v is None or s.tags[k] == v) for k, v in wanted)
+
+
+def _link_ids(ctx: Context, state: RegionState) -> Optional[List[str]]:
+    """``SnapshotLinkId``: one chain ID, or a JSON array of up to 100; None when absent."""
+    raw = ctx.get("SnapshotLinkId").strip()
+    if not raw:
+        return None
+    links = ctx.id_list("SnapshotLinkId") if raw.startswith("[") else [raw]
+    assert links is not None
+    if any(link not in state.disk_by_link for link in links):
+        raise ctx.error("InvalidSnapshotLinkId.NotFound")
+    return links
+
+
 @action(
     "DescribeSnapshots", needs_region=True, strict=True,
     params=(
-        "SnapshotIds", "Status", "SnapshotType", "SourceDiskType", "Usage", "Filter.1.Key", "Filter.1.Value",
-        "Filter.2.Key", "Filter.2.Value", "Tag", "Encrypted", "SnapshotName", "Category", "ResourceGroupId",
-        "KMSKeyId", "DiskId", "InstanceId", "PageNumber", "PageSize", "NextToken", "MaxResults", "DryRun",
+        "SnapshotIds", "SnapshotLinkId", "Status", "SnapshotType", "SourceDiskType", "Usage", "Filter.1.Key",
+        "Filter.1.Value", "Filter.2.Key", "Filter.2.Value", "Tag", "Encrypted", "SnapshotName", "Category",
+        "ResourceGroupId", "KMSKeyId", "DiskId", "InstanceId", "PageNumber", "PageSize", "NextToken",
+        "MaxResults", "DryRun",
     ),
 )
 def describe_snapshots(ctx: Context) -> Dict[str, Any]:
     state = ctx.region()
     wanted = ctx.id_list("SnapshotIds", too_many="InvalidSnapshotIds.Malformed")
+    links = _link_ids(ctx, state)
     status = ctx.get("Status") or "all"
     if status not in SNAPSHOT_STATUSES:
         raise ctx.error("InvalidStatus.NotFound")
     snap_type = ctx.get("SnapshotType") or "all"
-    if snap_type not in ("auto", "user", "all", "timer"):
+    if snap_type not in SNAPSHOT_TYPES:
         raise ctx.error("InvalidSnapshotType.NotFound")
     disk_type = ctx.get("SourceDiskType").lower()
     if disk_type and disk_type not in ("system", "data"):
@@ -163,8 +212,12 @@ def describe_snapshots(ctx: Context) -> Dict[str, Any]:
     usage = ctx.get("Usage")
     if usage and usage not in USAGES:
         raise ctx.error("InvalidUsage")
+    category = ctx.get("Category").lower()
+    if category and category not in CATEGORIES:
+        raise ctx.error("InvalidSnapshotCategory.Malformed")
     times = _time_filters(ctx)
-    tag_filter = validate.tags(ctx) if any(k.startswith("Tag.") for k in ctx.params) else {}
+    tag_filter = _tag_filter(ctx)
+    encrypted = ctx.get_bool("Encrypted") if ctx.get("Encrypted") else None
     disk_id, instance_id = ctx.get("DiskId"), ctx.get("InstanceId")
     now = ctx.now
 
@@ -174,13 +227,13 @@ def describe_snapshots(ctx: Context) -> Dict[str, Any]:
                         ("KMSKeyId", "kms_key_id")):
         if ctx.get(param):
             checks.append(filters.equals(attr, ctx.get(param)))
-    if ctx.get("Category"):
-        checks.append(filters.equals("category", ctx.get("Category").lower()))
-    if ctx.get("Encrypted"):
-        checks.append(filters.equals("encrypted", ctx.get_bool("Encrypted")))
+    if category:
+        checks.append(filters.equals("category", category))
+    if encrypted is not None:
+        checks.append(filters.equals("encrypted", encrypted))
     if status != "all":
         checks.append(filters.status_is(status, now))
-    if snap_type in ("auto", "timer"):  # the mock makes manual snapshots only
+    if snap_type == "auto":  # the mock makes manual snapshots only
         checks.append(filters.nothing)
     if disk_type:
         checks.append(filters.equals("source_disk_type", disk_type))
@@ -190,25 +243,29 @@ def describe_snapshots(ctx: Context) -> Dict[str, Any]:
         bound = filters.not_before if key == "CreationStartTime" else filters.not_after
         checks.append(bound("created_at", when))
     if tag_filter:
-        checks.append(filters.has_tags(tag_filter))
+        checks.append(_has_tags(tag_filter))
 
-    # Start from the narrowest index; the other ID filters become checks.
+    # Start from the narrowest index (IDs, disk, chain, instance); the others become checks.
+    inst = state.instances.get(instance_id) if instance_id else None
     items: Optional[List[Snapshot]] = None
     if wanted is not None:
         items = [snap for i in dict.fromkeys(wanted) if (snap := state.snapshots.get(i)) is not None]
     elif disk_id:
         items = list(disk_snapshots(state, disk_id))
+    elif links is not None:
+        items = [s for link in dict.fromkeys(links) for s in disk_snapshots(state, state.disk_by_link[link])]
     elif instance_id:
-        inst = state.instances.get(instance_id)
         items = [s for d in (inst.disk_ids if inst else ()) for s in disk_snapshots(state, d)]
     if disk_id and wanted is not None:
         checks.append(filters.equals("source_disk_id", disk_id))
-    if instance_id and (wanted is not None or disk_id):
-        inst = state.instances.get(instance_id)
+    if links is not None and (wanted is not None or disk_id):
+        checks.append(filters.one_of("snapshot_link_id", set(links)))
+    if instance_id and (wanted is not None or disk_id or links is not None):
         checks.append(filters.one_of("source_disk_id", set(inst.disk_ids) if inst else set()))
-    ctx.commit()
+    # Paging is read-only: a bad NextToken or PageSize fails a DryRun as it fails the real call.
     page, meta = paginate(ctx, paging.SNAPSHOTS, table=None if items is not None else state.snapshots,
                           items=items, keep=filters.combine(checks))
+    ctx.commit()
     return {**meta, "Snapshots": {"Snapshot": [snapshot_view(ctx, s) for s in page]}}
 
 
@@ -218,6 +275,10 @@ def delete_snapshot(ctx: Context) -> Dict[str, Any]:
     state = ctx.locate(snap_id)
     snap = state.snapshots.get(snap_id) if state else None
     if state is None or snap is None:
+        # The docs say both "the request is ignored" and InvalidSnapshotId.NotFound: a setting.
+        if ctx.settings.delete_unknown == "ignore":
+            ctx.commit()
+            return {}
         raise ctx.error("InvalidSnapshotId.NotFoundDelete")
     if snap.image_ids:
         raise ctx.error("SnapshotCreatedImage")
@@ -231,9 +292,7 @@ def delete_snapshot(ctx: Context) -> Dict[str, Any]:
 
 @action(
     "ModifySnapshotAttribute", required=("SnapshotId",),
-    params=(
-        "SnapshotName", "Description", "DisableInstantAccess",
-    ),
+    params=("SnapshotName", "Description", "DisableInstantAccess", "RetentionDays"),
 )
 def modify_snapshot_attribute(ctx: Context) -> Dict[str, Any]:
     snap_id = ctx.get("SnapshotId")
@@ -244,12 +303,26 @@ def modify_snapshot_attribute(ctx: Context) -> Dict[str, Any]:
     name = validate.optional_name(
         ctx, "SnapshotName", "InvalidSnapshotName.Malformed", forbid_auto=True, letter_start=True)
     description = validate.optional_description(ctx)
-    if not name and not description and not ctx.has("DisableInstantAccess"):
+    retention = ctx.get_int("RetentionDays", None, "InvalidRetentionDays.Malformed", lo=1, hi=65536)
+    if retention is not None:
+        # Counted from the creation time; it may be extended, never shortened, and must end later.
+        shorter = snap.retention_days is not None and retention < snap.retention_days
+        if shorter or snap.created_at + retention * 86400 <= ctx.now:
+            raise ctx.error("InvalidRetentionDays.Malformed")
+    disable_ia = ctx.get_bool("DisableInstantAccess") if ctx.has("DisableInstantAccess") else None
+    if not name and not description and retention is None and disable_ia is None:
         raise ctx.error("NoAttributeToModify")
     ctx.commit()
     if name:
         snap.snapshot_name = name
     if description:
         snap.description = description
+    if retention is not None:
+        snap.retention_days = retention
+        expires = snap.expires_at()
+        assert expires is not None
+        heapq.heappush(ctx.account.retention, (expires, snap.region_id, snap.snapshot_id))
+    if disable_ia:
+        snap.instant_access = False
     snap.modified_at = ctx.now
     return {}

@@ -1,0 +1,184 @@
+"""DescribeSnapshots cost against the size of the region: it must not grow with it.
+
+Run:  python bench/bench_describe.py [--calls 40] [--repeats 5] [--sizes 100,1000,10000,100000]
+      python bench/bench_describe.py --smoke      (tiny sizes, for CI: the script cannot rot)
+
+For each region size N the region is filled fast: one instance is made through the API, its
+system disk gets 10 snapshots through the API (made when half the region exists, so they
+are neither the newest nor the oldest), and the rest are added straight into the backend
+with ``mock_ecs.backend.add_snapshot`` (64 per synthetic source disk, the default quota), to
+avoid N HTTP calls. Then each query is timed through aliyunsdkcore, and the median per call
+is printed with the ratio largest N / smallest N. Exit status 1 when a ratio is above
+``--max-ratio`` (default 2; not enforced with --smoke, whose timings are too small to mean much).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import string
+import sys
+import time
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
+
+from aliyunsdkcore.client import AcsClient
+from aliyunsdkecs.request.v20140526.DescribeSnapshotsRequest import DescribeSnapshotsRequest
+
+from mock_ecs import MockEcs
+from mock_ecs.backend import Account, RegionState, add_snapshot
+from mock_ecs.models import Snapshot
+
+REGION = "cn-hangzhou"
+IMAGE = "ubuntu_22_04_x64_20G_alibase_20240130.vhd"
+FAST = {"initialization_seconds": 0, "snapshot_min_seconds": 0, "snapshot_seconds_per_gib": 0}
+PER_DISK = 64
+_ALPHABET = string.ascii_lowercase + string.digits
+
+Query = Callable[[], Dict[str, object]]
+
+
+def _call(client: AcsClient, action: str, **params: object) -> Dict[str, object]:
+    import importlib
+
+    module = importlib.import_module(f"aliyunsdkecs.request.v20140526.{action}Request")
+    req = getattr(module, f"{action}Request")()
+    for key, value in params.items():
+        req.add_query_param(key, str(value))
+    return json.loads(client.do_action_with_exception(req))  # type: ignore[no-any-return]
+
+
+def _fill(acct: Account, state: RegionState, count: int, rng: random.Random, now: float) -> List[str]:
+    """``count`` accomplished snapshots of synthetic disks, straight into the backend."""
+    made: List[str] = []
+    disk_id = ""
+    for n in range(count):
+        if n % PER_DISK == 0:
+            disk_id = "d-bp1" + "".join(rng.choices(_ALPHABET, k=17))
+        snap = Snapshot(
+            snapshot_id="s-bp1" + "".join(rng.choices(_ALPHABET, k=17)), region_id=REGION,
+            source_disk_id=disk_id, source_disk_size=40, source_disk_type="data",
+            source_disk_category="cloud_efficiency", created_at=now, duration=0,
+        )
+        add_snapshot(acct, state, snap)
+        made.append(snap.snapshot_id)
+    return made
+
+
+def build(mock: MockEcs, client: AcsClient, size: int, rng: random.Random) -> Tuple[str, List[str]]:
+    """Fill the region with ``size`` snapshots; (the measured disk, 10 snapshot IDs spread out)."""
+    run = _call(client, "RunInstances", RegionId=REGION, ImageId=IMAGE, InstanceType="ecs.g7.large")
+    instance_id = run["InstanceIdSets"]["InstanceIdSet"][0]  # type: ignore[index]
+    disks = _call(client, "DescribeDisks", RegionId=REGION, InstanceId=instance_id)
+    disk_id = disks["Disks"]["Disk"][0]["DiskId"]  # type: ignore[index]
+    backend = mock.backend
+    acct = next(a for a in backend.accounts.values() if instance_id in a.where)
+    state = acct.regions[REGION]
+    now = backend.clock.now()
+    own = 10
+    filler = max(0, size - own)
+    made = _fill(acct, state, filler // 2, rng, now)
+    for _ in range(own):
+        made.append(_call(client, "CreateSnapshot", DiskId=disk_id)["SnapshotId"])  # type: ignore[arg-type]
+    made += _fill(acct, state, filler - filler // 2, rng, now)
+    assert len(state.snapshots) == max(size, own)
+    return disk_id, rng.sample(made, 10)
+
+
+def _median_per_call(run: Query, calls: int, repeats: int) -> float:
+    run()  # warm up
+    samples: List[float] = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        for _ in range(calls):
+            run()
+        samples.append((time.perf_counter() - start) / calls)
+    return statistics.median(samples)
+
+
+def queries(client: AcsClient, disk_id: str, ten: List[str]) -> Dict[str, Query]:
+    def by_disk() -> Dict[str, object]:
+        req = DescribeSnapshotsRequest()
+        req.set_DiskId(disk_id)
+        out = json.loads(client.do_action_with_exception(req))
+        assert len(out["Snapshots"]["Snapshot"]) == 10, out["TotalCount"]
+        return out  # type: ignore[no-any-return]
+
+    def by_ids() -> Dict[str, object]:
+        req = DescribeSnapshotsRequest()
+        req.set_SnapshotIds(json.dumps(ten))
+        out = json.loads(client.do_action_with_exception(req))
+        assert out["TotalCount"] == 10
+        return out  # type: ignore[no-any-return]
+
+    def page_of_100() -> Dict[str, object]:
+        req = DescribeSnapshotsRequest()
+        req.set_PageSize(100)
+        out = json.loads(client.do_action_with_exception(req))
+        assert len(out["Snapshots"]["Snapshot"]) == min(100, out["TotalCount"])
+        return out  # type: ignore[no-any-return]
+
+    first = DescribeSnapshotsRequest()
+    first.set_MaxResults(50)
+    token = json.loads(client.do_action_with_exception(first))["NextToken"]
+
+    def next_page() -> Dict[str, object]:
+        req = DescribeSnapshotsRequest()
+        req.set_MaxResults(50)
+        req.set_NextToken(token)
+        out = json.loads(client.do_action_with_exception(req))
+        assert len(out["Snapshots"]["Snapshot"]) == min(50, max(0, out["TotalCount"] - 50))
+        return out  # type: ignore[no-any-return]
+
+    return {"DiskId (10 snapshots of its own)": by_disk, "SnapshotIds (10 IDs)": by_ids,
+            "no filter, PageSize=100": page_of_100, "no filter, NextToken, MaxResults=50": next_page}
+
+
+def measure(sizes: Sequence[int], calls: int, repeats: int, seed: int = 7) -> Dict[str, Dict[int, float]]:
+    client = AcsClient("LTAIbench", "bench-secret", REGION, auto_retry=False)
+    rng = random.Random(seed)
+    results: Dict[str, Dict[int, float]] = {}
+    for size in sizes:
+        with MockEcs(**FAST) as mock:
+            disk_id, ten = build(mock, client, size, rng)
+            for name, run in queries(client, disk_id, ten).items():
+                results.setdefault(name, {})[size] = _median_per_call(run, calls, repeats)
+    return results
+
+
+def report(results: Dict[str, Dict[int, float]], sizes: Sequence[int]) -> Dict[str, float]:
+    lo, hi = sizes[0], sizes[-1]
+    ratio_head = f"ratio {hi:,}/{lo:,}"
+    print("DescribeSnapshots via aliyunsdkcore: median ms per call, by snapshots in the region")
+    print(f"{'query':<38}" + "".join(f"{n:>10,}" for n in sizes) + f"{ratio_head:>20}")
+    ratios: Dict[str, float] = {}
+    for name, by_size in results.items():
+        ratios[name] = by_size[hi] / by_size[lo]
+        cells = "".join(f"{by_size[n] * 1e3:>10.3f}" for n in sizes)
+        print(f"{name:<38}{cells}{ratios[name]:>20.2f}")
+    return ratios
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--sizes", default="100,1000,10000,100000", help="region sizes, comma-separated")
+    parser.add_argument("--calls", type=int, default=40, help="calls per repeat")
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--max-ratio", type=float, default=2.0)
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes and few calls (CI)")
+    args = parser.parse_args(argv)
+    if args.smoke:
+        sizes, calls, repeats = [60, 300], 2, 1
+    else:
+        sizes, calls, repeats = sorted(int(n) for n in args.sizes.split(",")), args.calls, args.repeats
+    ratios = report(measure(sizes, calls, repeats), sizes)
+    too_slow = {name: r for name, r in ratios.items() if r > args.max_ratio}
+    if too_slow and not args.smoke:
+        print(f"FAIL: ratio above {args.max_ratio}: {too_slow}")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

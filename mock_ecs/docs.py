@@ -1,0 +1,141 @@
+"""The README's "Supported actions" section, generated from the router so it cannot drift.
+
+Every handler declares what it reads in ``@action(...)`` (router.py), and reading anything
+else is refused at run time; the table below is rendered from those declarations and from
+the official metadata (``router.META``)::
+
+    python -m mock_ecs.docs           # rewrite the section of README.md between the markers
+    python -m mock_ecs.docs --check   # exit 1 when README.md is out of date
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence
+
+from . import router
+from .router import ActionSpec
+
+START = "<!-- actions:start -->"
+END = "<!-- actions:end -->"
+README = Path(__file__).resolve().parent.parent / "README.md"
+COMMAND = "python -m mock_ecs.docs"
+PAGING_STYLES = (
+    ("PageNumber/PageSize", ("PageNumber", "PageSize")),
+    ("NextToken/MaxResults", ("NextToken", "MaxResults")),
+)
+# Shown in their own columns rather than among the parameters.
+_OWN_COLUMNS = frozenset({"DryRun"}) | frozenset(n for _, names in PAGING_STYLES for n in names)
+_NONE = "—"
+
+
+def _code(names: Sequence[str]) -> str:
+    return ", ".join(f"`{n}`" for n in names) if names else _NONE
+
+
+def implemented(spec: ActionSpec) -> List[str]:
+    """Metadata names of the parameters ``spec`` reads, its required ones and own columns aside.
+
+    ``Tag.N.Key`` and ``Filter.1.Key`` are shown as their metadata names ``Tag`` and ``Filter``;
+    the parameters every action may read (router.ALWAYS) appear where the action has them.
+    """
+    real = router.META.get(spec.name, {})
+    names = {router.family(p) for p in spec.params} | {p for p in router.ALWAYS if p in real}
+    return sorted(names - set(spec.required) - _OWN_COLUMNS)
+
+
+def unread(spec: ActionSpec) -> List[str]:
+    """Real parameters of the action (metadata) that its handler does not declare."""
+    return sorted(name for name in router.META.get(spec.name, {}) if not spec.allows(name))
+
+
+def dry_run(spec: ActionSpec) -> str:
+    if "DryRun" in spec.params:
+        return "yes"
+    return "ignored" if "DryRun" in router.META.get(spec.name, {}) else _NONE
+
+
+def paging(spec: ActionSpec) -> str:
+    if not spec.name.startswith("Describe"):
+        return _NONE
+    styles = [label for label, names in PAGING_STYLES if all(n in spec.params for n in names)]
+    return ", ".join(styles) or "none"
+
+
+def render(actions: Optional[Dict[str, ActionSpec]] = None) -> str:
+    """The section, markers included."""
+    specs = [spec for _, spec in sorted((actions if actions is not None else router.ACTIONS).items())]
+    lines = [
+        START,
+        f"<!-- Generated from the @action declarations by `{COMMAND}`: edit the code, then rerun it. -->",
+        "",
+        "| Action | Required | Implemented parameters and filters | DryRun | Paging |",
+        "|---|---|---|---|---|",
+    ]
+    for spec in specs:
+        lines.append(
+            f"| {spec.name} | {_code(spec.required)} | {_code(implemented(spec))} | {dry_run(spec)} | {paging(spec)} |"
+        )
+    lines += [
+        "",
+        "Names are the metadata's: `Tag` stands for `Tag.N.Key`/`Tag.N.Value`, `DataDisk` for "
+        "`DataDisk.N.*`, `Filter` for `Filter.N.Key`/`Filter.N.Value`. A missing required parameter "
+        "answers `Missing<Name>` (400). DryRun \"yes\": `DryRun=true` runs every check, then answers "
+        "`DryRunOperation` and changes nothing.",
+        "",
+    ]
+    ignored = [(spec.name, unread(spec)) for spec in specs if not spec.strict and unread(spec)]
+    refused = [(spec.name, unread(spec)) for spec in specs if spec.strict and unread(spec)]
+    strict = [spec.name for spec in specs if spec.strict]
+    lines.append("Accepted but ignored (real parameters that these actions do not read; a request with them "
+                 "is answered as if they were absent):" if ignored else "No real parameter is silently ignored.")
+    lines += [f"- {name}: {_code(names)}" for name, names in ignored]
+    lines.append("")
+    lines.append(f"{_code(strict)} refuse a real parameter they do not implement with `MockEcs.FilterNotSupported` "
+                 f"(501) rather than ignore it; " + ("they refuse:" if refused else "none is left."))
+    lines += [f"- {name}: {_code(names)}" for name, names in refused]
+    lines.append(END)
+    return "\n".join(lines)
+
+
+def section_of(text: str) -> Optional[str]:
+    """The marked section of ``text``, markers included; None when a marker is missing."""
+    start, end = text.find(START), text.find(END)
+    if start < 0 or end < start:
+        return None
+    return text[start:end + len(END)]
+
+
+def rewrite(text: str) -> str:
+    current = section_of(text)
+    if current is None:
+        raise ValueError(f"the README has no {START} ... {END} section")
+    return text.replace(current, render(), 1)
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    parser = argparse.ArgumentParser(prog=COMMAND, description="Render README's supported actions from the router.")
+    parser.add_argument("--check", action="store_true", help="exit 1 if the README is out of date")
+    parser.add_argument("--readme", type=Path, default=README, help="the README to check or rewrite")
+    args = parser.parse_args(argv)
+    text = args.readme.read_text(encoding="utf-8")
+    try:
+        updated = rewrite(text)
+    except ValueError as exc:
+        print(f"{args.readme}: {exc}", file=sys.stderr)
+        return 2
+    if args.check:
+        if updated != text:
+            print(f"{args.readme}: the supported-actions section is out of date; run `{COMMAND}`", file=sys.stderr)
+            return 1
+        return 0
+    if updated != text:
+        args.readme.write_text(updated, encoding="utf-8")
+        print(f"{args.readme}: supported-actions section rewritten")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
