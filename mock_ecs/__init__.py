@@ -4,10 +4,14 @@
 libcloud, plain requests) and answers as the real service would.
 """
 
-from .backend import DEFAULT_ACCOUNT_ID, Call, Fault
+from .backend import DEFAULT_ACCOUNT_ID, Fault
+from .calls import Call, CallList
 from .errors import EcsError
+from .keys import AccessKeysError
 from .mock import MockEcs, mock_ecs
 from .settings import Settings
 
-__all__ = ["DEFAULT_ACCOUNT_ID", "Call", "EcsError", "Fault", "MockEcs", "Settings", "mock_ecs"]
+__all__ = [
+    "DEFAULT_ACCOUNT_ID", "AccessKeysError", "Call", "CallList", "EcsError", "Fault", "MockEcs", "Settings", "mock_ecs",
+]
 __version__ = "0.1.0"

@@ -8,14 +8,16 @@ quota never scan the region.
 from __future__ import annotations
 
 import heapq
+import random
 import secrets
 import threading
+import time
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterator, List, Optional, Tuple, TypeVar
+from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple, TypeVar
 
 from . import ids
+from .calls import Call, InjectedFault
 from .clock import Clock
-from .errors import EcsError
 from .models import Disk, Image, Instance, Snapshot
 from .settings import Settings
 from .table import Table
@@ -74,29 +76,47 @@ class Account:
 
 @dataclass
 class Fault:
-    """An injected error: ``code`` answered for ``action`` ("*" for all) the next ``times`` calls."""
+    """An injected fault for ``action`` ("*" for all): an error, an added latency, or both.
+
+    It fires on the next ``times`` matching calls (None: no limit), or, with ``rate``, on that
+    fraction of them, drawn from ``random.Random(seed)`` so a run is repeatable. A fault with
+    ``code`` None only delays the call by ``latency`` seconds, which then proceeds.
+    """
 
     action: str
-    code: str
+    code: Optional[str]
     status: int
     message: str
-    times: Optional[int]
+    times: Optional[int]  # firings left; None: no limit
+    rate: Optional[float] = None  # fraction of matching calls; None: every one
+    seed: Optional[int] = 0
+    latency: float = 0.0  # seconds added before answering
+    seen: int = 0  # matching calls it was drawn for
+    fired: int = 0  # calls it fired on
+    _rng: random.Random = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._rng = random.Random(self.seed)
 
     def matches(self, action: str) -> bool:
         return self.action in ("*", action) and (self.times is None or self.times > 0)
 
+    def draw(self, action: str) -> bool:
+        """Whether the fault fires on this call of ``action``; counts it when it does."""
+        if not self.matches(action):
+            return False
+        self.seen += 1
+        if self.rate is not None and self._rng.random() >= self.rate:
+            return False
+        if self.times is not None:
+            self.times -= 1
+        self.fired += 1
+        return True
 
-@dataclass
-class Call:
-    """One request the mock answered, for assertions (like ``responses.calls``)."""
 
-    action: str
-    params: Dict[str, str]
-    account_id: str
-    region_id: Optional[str]
-    status: int
-    code: Optional[str]
-    request_id: str
+def real_sleep(seconds: float) -> None:
+    """The default sleep of injected latencies; ``time.sleep`` is looked up on each call."""
+    time.sleep(seconds)
 
 
 class Backend:
@@ -112,6 +132,8 @@ class Backend:
         self.nonces: Dict[Tuple[str, str], float] = {}
         self.nonce_order: List[Tuple[float, str, str]] = []
         self.faults: List[Fault] = []
+        # What an injected latency waits with (replaceable: tests never sleep for real).
+        self.sleep: Callable[[float], None] = real_sleep
         # Names this backend: page tokens of an earlier (reset) one are stale.
         self.generation = secrets.token_hex(4)
         self.calls: List[Call] = []
@@ -123,14 +145,34 @@ class Backend:
             acct = self.accounts[account_id] = Account(account_id)
         return acct
 
-    # --- faults ------------------------------------------------------------------------
-    def take_fault(self, action: str) -> Optional[EcsError]:
-        for fault in self.faults:
-            if fault.matches(action):
-                if fault.times is not None:
-                    fault.times -= 1
-                return EcsError(fault.code, fault.message, fault.status)
-        return None
+    # --- faults and the record ----------------------------------------------------------
+    def take_fault(self, action: str) -> Optional[InjectedFault]:
+        """The injected error this call of ``action`` answers, after any injected latency.
+
+        Every matching latency-only fault is drawn and their delays add up; error faults are
+        drawn in order until one fires. The sleep happens outside the lock, so a slow call
+        holds up no other; call this before taking the lock for the handler.
+        """
+        if not self.faults:  # the usual case: no lock, no cost
+            return None
+        delay = 0.0
+        chosen: Optional[Fault] = None
+        with self.lock:
+            for fault in self.faults:
+                if fault.code is None or chosen is None:
+                    if fault.draw(action):
+                        delay += fault.latency
+                        if fault.code is not None:
+                            chosen = fault
+        if delay > 0:
+            self.sleep(delay)
+        if chosen is None:
+            return None
+        assert chosen.code is not None
+        return InjectedFault(chosen.code, chosen.message, chosen.status)
+
+    def record(self, call: Call) -> None:
+        self.calls.append(call)
 
     # --- time-driven housekeeping --------------------------------------------------------
     def expire_snapshots(self, acct: Account, now: float) -> None:

@@ -10,6 +10,7 @@ from typing import Callable, Dict, List, Optional
 from . import errors
 from .backend import Account, Backend, RegionState
 from .errors import EcsError
+from .params import parse_int
 from .settings import Settings
 
 
@@ -84,10 +85,11 @@ class Context:
         raw = self._read(name)
         if raw is None or raw == "":
             return default
-        try:
-            value = int(raw.strip())
-        except ValueError:
-            raise self._bad(name, error_key) from None
+        # ASCII digits only (int() would take "1_0", " 7" and other scripts' digits); the
+        # gateway already refused a malformed Integer, this guards String-typed numbers.
+        value = parse_int(raw, None)
+        if value is None:
+            raise self._bad(name, error_key)
         if (lo is not None and value < lo) or (hi is not None and value > hi):
             raise self._bad(name, error_key)
         return value
@@ -114,10 +116,10 @@ class Context:
             if not key.startswith(head):
                 continue
             number, _, sub = key[len(head):].partition(".")
-            if not number.isdigit():
-                raise errors.invalid_parameter(key)
-            n = int(number)
-            if n < 1 or n > limit:
+            # ASCII digits, and few of them: str.isdigit() takes "²" (which int() refuses)
+            # and int() gives up past 4300 digits.
+            n = parse_int(number, (1, limit)) if number.isascii() and number.isdigit() else None
+            if n is None:
                 raise errors.invalid_parameter(key)
             out.setdefault(n, {})[sub] = value
         return dict(sorted(out.items()))

@@ -81,9 +81,13 @@ def render(actions: Optional[Dict[str, ActionSpec]] = None) -> str:
     lines += [
         "",
         "Names are the metadata's: `Tag` stands for `Tag.N.Key`/`Tag.N.Value`, `DataDisk` for "
-        "`DataDisk.N.*`, `Filter` for `Filter.N.Key`/`Filter.N.Value`. A missing required parameter "
-        "answers `Missing<Name>` (400). DryRun \"yes\": `DryRun=true` runs every check, then answers "
-        "`DryRunOperation` and changes nothing.",
+        "`DataDisk.N.*`, `Filter` for `Filter.N.Key`/`Filter.N.Value`. The required parameters, and the "
+        "type of every parameter, come from the official metadata (`mock_ecs/data/params.json`, derived "
+        "by `mock_ecs/data/derive_params.py`): a missing required parameter answers `Missing<Name>` "
+        "(400); a value that is not of its type (Integer, Long: an optional sign and digits within 32 or "
+        "64 bits; Boolean: `true`/`false` in any case; Float), in any real parameter of the action, "
+        "answers `InvalidParameter` naming it (400), before any other check of the action. "
+        "DryRun \"yes\": `DryRun=true` runs every check, then answers `DryRunOperation` and changes nothing.",
         "",
     ]
     ignored = [(spec.name, unread(spec)) for spec in specs if not spec.strict and unread(spec)]

@@ -217,6 +217,11 @@ CATALOGUE: Dict[str, Tuple[int, str]] = {
         400, "The specified HttpEndpoint not supported, you can use enabled(default) or disabled."),
     "InvalidHttpTokens.NotSupported": (
         400, "The specified HttpTokens not supported, you can use optional(default) or required."),
+    # RunInstances.md gives "%s" for InvalidParam.Amount; the text is worded like MinAmount's.
+    "InvalidParam.Amount": (403, "The specified parameter Amount is not valid."),
+    "InvalidMinAmount.Malformed": (400, "The specified parameter MinAmount is not valid."),
+    # CreateDisk.md.
+    "InvalidPerformanceLevel.Malformed": (400, "The specified parameter PerformanceLevel is not valid."),
     "InvalidHttpPutResponseHopLimit.NotSupported": (
         400, "The specified HttpPutResponseHopLimit not supported, more than 1 and less than 64 is reasonable."),
 }

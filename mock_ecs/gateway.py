@@ -1,4 +1,9 @@
-"""The one request path: parse -> authenticate -> route -> handle -> render.
+"""The one request path: parse -> method -> authenticate -> route -> check -> handle -> render.
+
+The checks before any handler, in order: HTTP method (GET or POST), Action, the caller
+(signature, timestamp, nonce), Version, the action's existence, its required parameters and
+the type of every value (both from the metadata's table, params.py), the filters a strict
+action does not implement, and the region.
 
 Every transport (the in-process interceptors and the server) calls ``Gateway.handle``.
 """
@@ -9,15 +14,18 @@ import json
 import logging
 from typing import Optional
 
-from . import errors, ids, regions, render, router
+from . import errors, ids, params, regions, render, router
 from .auth import authenticate
-from .backend import Backend, Call
+from .backend import Backend
+from .calls import make_call, unreadable_call
 from .context import Context
 from .errors import EcsError
-from .parse import ApiCall, parse_request
+from .parse import ApiCall, parse_request, sanitized
 from .wire import HttpRequest, HttpResponse
 
 API_VERSION = "2014-05-26"
+# [META] lists ``method: "GET|POST"`` for every action; any other answers UnsupportedHTTPMethod.
+ALLOWED_METHODS = frozenset({"GET", "POST"})
 log = logging.getLogger("mock_ecs")
 
 
@@ -28,16 +36,21 @@ class Gateway:
     def handle(self, req: HttpRequest) -> HttpResponse:
         request_id = ids.request_id()
         try:
+            req = sanitized(req)
             call = parse_request(req)
         except Exception:  # a request we cannot even read still gets an API answer
             log.exception("mock_ecs could not parse a request")
-            return render.failure(errors.error("InvalidParameter"), "XML", request_id, "ecs.aliyuncs.com")
+            unreadable = errors.error("InvalidParameter")
+            self.backend.record(unreadable_call(req, unreadable, request_id))
+            return render.failure(unreadable, "XML", request_id, "ecs.aliyuncs.com")
         host = call.host.split(":", 1)[0].lower() or "ecs.aliyuncs.com"
         if host.startswith("location"):
             return self._location(call, request_id)
         account_id = ""
         region_id: Optional[str] = None
         try:
+            if call.method not in ALLOWED_METHODS:
+                raise errors.error("UnsupportedHTTPMethod")
             if not call.action:
                 raise errors.missing("Action")
             account_id = authenticate(self.backend, req, call)
@@ -48,32 +61,38 @@ class Gateway:
                 if call.action in router.REAL_ACTIONS:
                     raise errors.not_implemented(call.action)
                 raise errors.error("InvalidAction.NotFound")
+            # From the metadata's table (params.py): required parameters, then value types,
+            # so that no handler ever sees a malformed Integer, Long, Boolean or Float.
             for name in spec.required:
                 if not call.params.get(name):
                     raise errors.missing(name)
+            malformed = params.first_malformed(spec.name, call.params)
+            if malformed is not None:
+                raise errors.invalid_parameter(malformed)
             unsupported = router.unsupported_filter(spec, call.params)
             if unsupported is not None:
                 raise errors.filter_not_supported(call.action, unsupported)
             region_id = self._region(call)
+            # Outside the lock: an injected latency holds up no other request.
+            fault = self.backend.take_fault(call.action)
+            if fault is not None:
+                raise fault
             with self.backend.lock:
-                fault = self.backend.take_fault(call.action)
-                if fault is not None:
-                    raise fault
                 account = self.backend.account(account_id)
                 now = self.backend.clock.now()
                 self.backend.expire_snapshots(account, now)
                 ctx = Context(self.backend, account, call.action, call.params, region_id, now, request_id, spec.allows)
                 body = spec.handler(ctx)
             response = render.success(call.action, body, call.fmt, request_id)
-            self._record(call, account_id, region_id, 200, None, request_id)
+            self._record(req, call, account_id, region_id, request_id)
             return response
         except EcsError as err:
-            self._record(call, account_id, region_id, err.status, err.code, request_id)
+            self._record(req, call, account_id, region_id, request_id, err)
             return render.failure(err, call.fmt, request_id, host)
         except Exception:  # never a traceback on the wire: an intended InternalError instead
             log.exception("mock_ecs failed while handling %s", call.action)
             internal = errors.error("InternalError")
-            self._record(call, account_id, region_id, internal.status, internal.code, request_id)
+            self._record(req, call, account_id, region_id, request_id, internal)
             return render.failure(internal, call.fmt, request_id, host)
 
     def _region(self, call: ApiCall) -> Optional[str]:
@@ -83,10 +102,9 @@ class Gateway:
             raise errors.error("InvalidRegionId.NotFound")
         return region
 
-    def _record(self, call: ApiCall, account_id: str, region_id: Optional[str], status: int,
-                code: Optional[str], request_id: str) -> None:
-        params = {k: v for k, v in call.params.items() if k != "Signature"}
-        self.backend.calls.append(Call(call.action, params, account_id, region_id, status, code, request_id))
+    def _record(self, req: HttpRequest, call: ApiCall, account_id: str, region_id: Optional[str], request_id: str,
+                err: Optional[EcsError] = None) -> None:
+        self.backend.record(make_call(req, call, account_id, region_id, request_id, err))
 
     def _location(self, call: ApiCall, request_id: str) -> HttpResponse:
         """The location service's DescribeEndpoints, so aliyunsdkcore resolves every region."""

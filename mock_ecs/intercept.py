@@ -69,7 +69,8 @@ class Interceptor:
     def _callback(self, prepared: Any) -> Tuple[int, Dict[str, str], bytes]:
         req = HttpRequest(prepared.method or "GET", prepared.url, dict(prepared.headers), _as_bytes(prepared.body))
         resp = self.dispatch(req)
-        return resp.status, dict(resp.headers), resp.body
+        # An answer to HEAD has no body (RFC 9110); urllib3 refuses one that has.
+        return resp.status, dict(resp.headers), b"" if req.method.upper() == "HEAD" else resp.body
 
     def start(self) -> None:
         for target in _TARGETS:

@@ -11,10 +11,11 @@ import inspect
 import threading
 import unittest
 from datetime import datetime, timezone
-from typing import Any, Callable, Dict, List, Optional, TypeVar, cast
+from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple, TypeVar, cast
 
-from . import errors
-from .backend import DEFAULT_ACCOUNT_ID, Backend, Call, Fault
+from . import errors, keys, router
+from .backend import DEFAULT_ACCOUNT_ID, Account, Backend, Fault, real_sleep
+from .calls import CallList
 from .context import Context
 from .gateway import Gateway
 from .intercept import Interceptor
@@ -45,10 +46,18 @@ def _dispatch(req: HttpRequest) -> HttpResponse:
 class MockEcs:
     """An in-memory ECS. Use as ``@mock_ecs``, ``@mock_ecs(...)``, ``with mock_ecs() as ecs``."""
 
-    def __init__(self, **settings: Any) -> None:
+    def __init__(self, *, access_keys: Optional[Mapping[str, Any]] = None, **settings: Any) -> None:
         self.settings = Settings().with_overrides(**settings)
+        # Keys of the configuration: ``access_keys=`` (checked now) and the environment (read
+        # at each start); both survive reset(), unlike keys of register_access_key.
+        self._access_keys: keys.Keys = (
+            keys.parse(access_keys, "mock_ecs(access_keys=...)") if access_keys is not None else {}
+        )
+        self._env_keys: keys.Keys = {}
+        self._sleep: Callable[[float], None] = real_sleep
         self.backend = Backend(self.settings)
         self.gateway = Gateway(self.backend)
+        self._configure()
 
     # --- activation ------------------------------------------------------------------
     def start(self) -> MockEcs:
@@ -56,6 +65,8 @@ class MockEcs:
         with _stack_lock:
             if self in _stack:
                 return self
+            # A malformed MOCK_ECS_ACCESS_KEYS(_FILE) fails here, before anything is patched.
+            self._env_keys = keys.from_environment()
             self.reset()
             if not _stack:
                 _interceptor = Interceptor(_dispatch)
@@ -93,9 +104,18 @@ class MockEcs:
         self.stop()
 
     def reset(self) -> None:
-        """Drop every resource, key, fault and call: an empty ECS."""
+        """Drop every resource, fault and call, and the keys of register_access_key: an empty ECS.
+
+        Keys of the configuration (``access_keys=``, the environment) stay registered.
+        """
         self.backend = Backend(self.settings)
         self.gateway = Gateway(self.backend)
+        self._configure()
+
+    def _configure(self) -> None:
+        self.backend.access_keys.update(self._env_keys)
+        self.backend.access_keys.update(self._access_keys)
+        self.backend.sleep = self._sleep
 
     # --- decorator -------------------------------------------------------------------
     def __call__(self, target: F) -> F:
@@ -103,7 +123,7 @@ class MockEcs:
         return cast(F, self._decorate(target))
 
     def _fresh(self) -> MockEcs:
-        return MockEcs(**self.settings.as_dict())
+        return MockEcs(access_keys=dict(self._access_keys), **self.settings.as_dict())
 
     def _decorate(self, target: Any) -> Any:
         if inspect.isclass(target):
@@ -181,11 +201,23 @@ class MockEcs:
         return datetime.fromtimestamp(self.backend.clock.now(), tz=timezone.utc)
 
     def register_access_key(self, access_key_id: str, secret: str, account_id: Optional[str] = None) -> str:
-        """Register a key whose signatures are then verified; returns its account ID."""
+        """Register a key whose signatures are then verified; returns its account ID.
+
+        Keys of different account IDs see different ECS: each account's resources, ClientTokens
+        and account status are its own. Without ``account_id`` the key belongs to the default
+        account, which unregistered keys use too (unless ``strict_access_keys``).
+        """
         account = account_id or DEFAULT_ACCOUNT_ID
+        entry = keys.parse({access_key_id: (secret, account)}, "register_access_key")
         with self.backend.lock:
-            self.backend.access_keys[access_key_id] = (secret, account)
+            self.backend.access_keys.update(entry)
         return account
+
+    @property
+    def access_keys(self) -> Dict[str, str]:
+        """Registered access key ID -> its account ID."""
+        with self.backend.lock:
+            return {key: account for key, (_, account) in self.backend.access_keys.items()}
 
     def set_account_status(
         self, *, not_enough_balance: Optional[bool] = None, snapshot_service_unavailable: Optional[bool] = None,
@@ -215,25 +247,85 @@ class MockEcs:
             inst.locks = [lock for lock in inst.locks if reason is not None and lock[0] != reason]
 
     def inject_fault(
-        self, action: str, code: str, *, times: Optional[int] = 1, status: Optional[int] = None,
-        message: Optional[str] = None,
+        self, action: str, code: Optional[str], *, times: Any = "default", rate: Optional[float] = None,
+        seed: Optional[int] = 0, latency: float = 0.0, status: Optional[int] = None, message: Optional[str] = None,
     ) -> Fault:
-        """Answer ``code`` for the next ``times`` calls of ``action`` ("*" for all; None: forever).
+        """Answer ``code`` for calls of ``action`` ("*" for every action); a faulted call changes nothing.
 
-        A faulted call changes nothing. Known codes take their real status and message.
+        ``times``: the next N matching calls (default 1 without ``rate``; None: no limit).
+        ``rate``: instead, that fraction of the matching calls, drawn from ``random.Random(seed)``
+        (repeatable), at most ``times`` of them (default no limit). ``latency``: seconds added
+        before answering, with ``ecs.sleep``; with ``code=None`` the call is only delayed.
+        A code of the catalogue takes its real status and message; another code needs ``status``.
         """
-        known = errors.CATALOGUE.get(code)
-        fault = Fault(
-            action, code, status if status is not None else (known[0] if known else 400),
-            message if message is not None else (known[1] if known else f"Injected fault {code}."), times,
-        )
+        if action != "*" and router.lookup(action) is None:
+            raise ValueError(f"inject_fault: {action!r} is not an action mock_ecs builds (or '*' for all)")
+        if times == "default":
+            times = 1 if rate is None else None
+        if times is not None and (isinstance(times, bool) or not isinstance(times, int) or times < 1):
+            raise ValueError(f"inject_fault: times must be a positive integer or None, not {times!r}")
+        if rate is not None and not (isinstance(rate, (int, float)) and 0 < rate <= 1):
+            raise ValueError(f"inject_fault: rate must be a fraction in (0, 1], not {rate!r}")
+        if not isinstance(latency, (int, float)) or latency < 0:
+            raise ValueError(f"inject_fault: latency must be seconds >= 0, not {latency!r}")
+        if code is None:
+            if not latency:
+                raise ValueError("inject_fault: give an error code, a latency, or both")
+            fault = Fault(action, None, 200, "", times, rate, seed, float(latency))
+        else:
+            if code in errors.CATALOGUE:
+                known = errors.error(code, self.settings.edition)
+                wire, real_status, real_message = known.code, known.status, known.message
+            elif status is None:
+                raise ValueError(
+                    f"inject_fault: {code!r} is not in the catalogue (mock_ecs.errors.CATALOGUE); "
+                    "give status= (and message=) for a code of your own"
+                )
+            else:
+                wire, real_status, real_message = code, status, f"Injected fault {code}."
+            answer_status = status if status is not None else real_status
+            if not 400 <= answer_status <= 599:
+                raise ValueError(f"inject_fault: status must be an HTTP error status (400-599), not {answer_status}")
+            fault = Fault(
+                action, wire, answer_status, message if message is not None else real_message, times, rate, seed,
+                float(latency),
+            )
         with self.backend.lock:
             self.backend.faults.append(fault)
         return fault
 
+    def inject_latency(
+        self, action: str, seconds: float, *, times: Optional[int] = None, rate: Optional[float] = None,
+        seed: Optional[int] = 0,
+    ) -> Fault:
+        """Delay calls of ``action`` ("*" for all) by ``seconds``, then answer them normally."""
+        return self.inject_fault(action, None, times=times, rate=rate, seed=seed, latency=seconds)
+
+    @property
+    def faults(self) -> List[Fault]:
+        """The injected faults, in the order they are tried (each shows ``fired``/``times``)."""
+        with self.backend.lock:
+            return list(self.backend.faults)
+
     def clear_faults(self) -> None:
         with self.backend.lock:
             self.backend.faults.clear()
+
+    @property
+    def sleep(self) -> Callable[[float], None]:
+        """What injected latencies wait with: ``time.sleep`` unless replaced.
+
+        ``ecs.sleep = ecs.advance_clock`` makes a latency move the mock's clock instead of
+        waiting; ``ecs.sleep = slept.append`` records it. Kept across reset().
+        """
+        return self._sleep
+
+    @sleep.setter
+    def sleep(self, fn: Callable[[float], None]) -> None:
+        if not callable(fn):
+            raise TypeError("sleep must be callable with a number of seconds")
+        self._sleep = fn
+        self.backend.sleep = fn
 
     def set_disk_data_size(self, disk_id: str, gib: float) -> None:
         """How much data a disk holds: a snapshot of it takes max(min, GiB x seconds/GiB)."""
@@ -241,28 +333,45 @@ class MockEcs:
             self._find("disks", disk_id).data_size = gib
 
     @property
-    def calls(self) -> List[Call]:
-        """Every request answered, in order: action, params, account, region, status, code."""
-        return list(self.backend.calls)
+    def calls(self) -> CallList:
+        """Every request answered, oldest first (a copy): action, params, account, region, status, code.
+
+        Refused requests are included (authentication errors, missing parameters), with what
+        was known. Emptied by reset(), and so by every start; clear_calls() empties only it.
+        """
+        with self.backend.lock:
+            return CallList(self.backend.calls)
+
+    def clear_calls(self) -> None:
+        with self.backend.lock:
+            self.backend.calls.clear()
 
     # --- looking at the state ----------------------------------------------------------
-    def _find(self, kind: str, resource_id: str, account_id: str = DEFAULT_ACCOUNT_ID) -> Any:
-        acct = self.backend.accounts.get(account_id)
-        region = acct.where.get(resource_id) if acct else None
-        found = getattr(acct.regions[region], kind).get(resource_id) if acct and region else None
-        if found is None:
-            raise KeyError(resource_id)
-        return found
+    def _locate(self, kind: str, resource_id: str, account_id: Optional[str] = None) -> Tuple[Account, Any]:
+        """The account holding ``resource_id`` and the resource; every account when ``account_id`` is None."""
+        if account_id is not None:
+            acct = self.backend.accounts.get(account_id)
+            candidates = [acct] if acct is not None else []
+        else:
+            candidates = list(self.backend.accounts.values())
+        for acct in candidates:
+            region = acct.where.get(resource_id)
+            found = getattr(acct.regions[region], kind).get(resource_id) if region else None
+            if found is not None:
+                return acct, found
+        raise KeyError(resource_id)
 
-    def _view(self, kind: str, resource_id: str, account_id: str) -> Dict[str, Any]:
+    def _find(self, kind: str, resource_id: str, account_id: Optional[str] = None) -> Any:
+        return self._locate(kind, resource_id, account_id)[1]
+
+    def _view(self, kind: str, resource_id: str, account_id: Optional[str]) -> Dict[str, Any]:
         from .actions.disks import disk_view
         from .actions.images import image_view
         from .actions.instances import instance_view
         from .actions.snapshots import snapshot_view
 
         with self.backend.lock:
-            obj = self._find(kind, resource_id, account_id)
-            acct = self.backend.accounts[account_id]
+            acct, obj = self._locate(kind, resource_id, account_id)
             ctx = Context(self.backend, acct, "Control", {}, obj.region_id, self.backend.clock.now(), "")
             if kind == "instances":
                 return instance_view(ctx, obj)
@@ -272,25 +381,41 @@ class MockEcs:
                 return snapshot_view(ctx, obj)
             return image_view(ctx, obj)
 
-    def instance(self, instance_id: str, account_id: str = DEFAULT_ACCOUNT_ID) -> Dict[str, Any]:
+    # Resource IDs are unique across accounts: without ``account_id`` every account is searched;
+    # with it, only that account (a resource of another account is then a KeyError).
+    def instance(self, instance_id: str, account_id: Optional[str] = None) -> Dict[str, Any]:
         """The instance as DescribeInstances shows it now; KeyError when absent."""
         return self._view("instances", instance_id, account_id)
 
-    def disk(self, disk_id: str, account_id: str = DEFAULT_ACCOUNT_ID) -> Dict[str, Any]:
+    def disk(self, disk_id: str, account_id: Optional[str] = None) -> Dict[str, Any]:
         return self._view("disks", disk_id, account_id)
 
-    def snapshot(self, snapshot_id: str, account_id: str = DEFAULT_ACCOUNT_ID) -> Dict[str, Any]:
+    def snapshot(self, snapshot_id: str, account_id: Optional[str] = None) -> Dict[str, Any]:
         return self._view("snapshots", snapshot_id, account_id)
 
-    def image(self, image_id: str, account_id: str = DEFAULT_ACCOUNT_ID) -> Dict[str, Any]:
+    def image(self, image_id: str, account_id: Optional[str] = None) -> Dict[str, Any]:
         return self._view("images", image_id, account_id)
 
-    def ids(self, kind: str, account_id: str = DEFAULT_ACCOUNT_ID) -> List[str]:
-        """IDs of every ``instances``/``disks``/``snapshots``/``images`` of an account."""
-        acct = self.backend.accounts.get(account_id)
-        if acct is None:
-            return []
-        return [rid for state in acct.regions.values() for rid in getattr(state, kind)]
+    def ids(self, kind: str, account_id: Optional[str] = None) -> List[str]:
+        """IDs of every ``instances``/``disks``/``snapshots``/``images`` (of one account, or of all)."""
+        with self.backend.lock:
+            if account_id is not None:
+                acct = self.backend.accounts.get(account_id)
+                accounts = [acct] if acct is not None else []
+            else:
+                accounts = list(self.backend.accounts.values())
+            return [rid for acct in accounts for state in acct.regions.values() for rid in getattr(state, kind)]
+
+    def account_of(self, resource_id: str) -> str:
+        """The account ID holding a resource; KeyError when no account has it."""
+        with self.backend.lock:
+            for acct in self.backend.accounts.values():
+                if resource_id in acct.where and any(
+                    resource_id in getattr(acct.regions[acct.where[resource_id]], kind)
+                    for kind in ("instances", "disks", "snapshots", "images")
+                ):
+                    return acct.account_id
+        raise KeyError(resource_id)
 
 
 def _call_xunit(fn: Callable[..., Any], this: Any, method: Any) -> Any:

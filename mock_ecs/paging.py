@@ -66,9 +66,10 @@ def read_token(ctx: Context, token: str) -> int:
         raw = base64.urlsafe_b64decode((token + "=" * (-len(token) % 4)).encode()).decode()
         body, sig = raw.rsplit("|", 1)
         action, last_seq, digest, generation = json.loads(body)
-    except (ValueError, UnicodeDecodeError, TypeError):
+    except (ValueError, UnicodeDecodeError, TypeError, RecursionError):
         raise ctx.error("InvalidNextToken.Malformed") from None
-    good = hmac.compare_digest(sig, hmac.new(_KEY, body.encode(), hashlib.sha256).hexdigest()[:16])
+    # compare_digest refuses str with non-ASCII characters: compare the bytes.
+    good = hmac.compare_digest(sig.encode(), hmac.new(_KEY, body.encode(), hashlib.sha256).hexdigest()[:16].encode())
     if (not good or action != ctx.action or digest != _filters_digest(ctx)
             or generation != ctx.backend.generation or not isinstance(last_seq, int)):
         raise ctx.error("InvalidNextToken.Malformed")

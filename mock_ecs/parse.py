@@ -7,7 +7,7 @@ headers; all are merged, with the query winning over the body for a repeated nam
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 from urllib.parse import parse_qsl, urlsplit
 
 from . import regions
@@ -28,6 +28,27 @@ class ApiCall:
     method: str
     host_region: Optional[str]
     v3: bool  # signed with ACS3-HMAC-SHA256 (Authorization header)
+
+
+def _text(value: Any) -> str:
+    """A str that encodes to UTF-8: bytes are decoded, lone surrogates (which no client sends,
+    and which UTF-8 cannot carry back out in an answer) become U+FFFD."""
+    if isinstance(value, (bytes, bytearray)):
+        return bytes(value).decode("utf-8", errors="replace")
+    text = value if isinstance(value, str) else str(value)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", errors="surrogatepass").decode("utf-8", errors="replace")
+    return text
+
+
+def sanitized(req: HttpRequest) -> HttpRequest:
+    """``req`` with a str URL, method and headers that all encode to UTF-8 and a bytes body, so
+    no later step (signature, answer) can fail on what a transport handed over."""
+    body = req.body if isinstance(req.body, bytes) else _text(req.body or b"").encode("utf-8")
+    headers = {_text(k): _text(v) for k, v in req.headers.items()}
+    return HttpRequest(_text(req.method or "GET"), _text(req.url), headers, body)
 
 
 def _decode(text: str) -> List[Tuple[str, str]]:

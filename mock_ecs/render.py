@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, Dict
 from xml.sax.saxutils import escape
 
@@ -15,6 +16,13 @@ JSON_TYPE = "application/json;charset=utf-8"
 # The Tea SDK parses an error as XML only for exactly this content type.
 XML_TYPE = "text/xml;charset=utf-8"
 _XML_HEAD = "<?xml version='1.0' encoding='UTF-8'?>"
+# Characters XML 1.0 cannot carry at all (not even as references); a value holding one (a
+# Description with a control character, say) shows U+FFFD there in XML. JSON escapes them.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def _xml_bytes(xml: str) -> bytes:
+    return _NOT_XML.sub("\ufffd", xml).encode()
 
 
 def recommend(code: str, request_id: str) -> str:
@@ -26,7 +34,7 @@ def success(action: str, body: Dict[str, Any], fmt: str, request_id: str) -> Htt
     if fmt == "JSON":
         return HttpResponse(200, json.dumps(doc, ensure_ascii=False).encode(), {"Content-Type": JSON_TYPE})
     xml = xmltodict.unparse({f"{action}Response": doc}, full_document=False)
-    return HttpResponse(200, (_XML_HEAD + xml).encode(), {"Content-Type": XML_TYPE})
+    return HttpResponse(200, _xml_bytes(_XML_HEAD + xml), {"Content-Type": XML_TYPE})
 
 
 def failure(err: EcsError, fmt: str, request_id: str, host: str) -> HttpResponse:
@@ -44,4 +52,4 @@ def failure(err: EcsError, fmt: str, request_id: str, host: str) -> HttpResponse
         f"<Recommend><![CDATA[{link}]]></Recommend></Error>"
     )
     headers["Content-Type"] = XML_TYPE
-    return HttpResponse(err.status, xml.encode(), headers)
+    return HttpResponse(err.status, _xml_bytes(xml), headers)

@@ -1,21 +1,22 @@
 """Action name -> handler, built once when the action modules are imported.
 
-Each handler declares its required parameters, whether it needs a region, and every
-business parameter it reads (``params``, metadata names: ``Tag`` covers ``Tag.N.Key``).
-The declaration is enforced when a handler reads a parameter, so the README's table of
-supported parameters, generated from it, cannot drift from the code. For ``strict``
-actions (the Describe* filters) a real parameter that is not implemented is refused
-rather than silently ignored.
+Each handler declares every business parameter it reads (``params``, metadata names:
+``Tag`` covers ``Tag.N.Key``). Its required parameters, and whether it needs a region (RegionId
+required), come from the table derived from the official metadata (data/params.json, see
+params.py), never from a hand-written list. The declaration is enforced when a handler reads
+a parameter, so the README's table of supported parameters, generated from it, cannot drift
+from the code. For ``strict`` actions (the Describe* filters) a real parameter that is not
+implemented is refused rather than silently ignored.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Dict, FrozenSet, Optional, Tuple
 
+from . import params as _params
 from .context import Context
 
 Handler = Callable[[Context], Dict[str, Any]]
@@ -53,13 +54,16 @@ class ActionSpec:
 ACTIONS: Dict[str, ActionSpec] = {}
 
 
-def action(
-    name: str, *, required: Tuple[str, ...] = (), needs_region: bool = False,
-    params: Tuple[str, ...] = (), strict: bool = False,
-) -> Callable[[Handler], Handler]:
+def action(name: str, *, params: Tuple[str, ...] = (), strict: bool = False) -> Callable[[Handler], Handler]:
+    """Register a handler; its required parameters are the metadata's (params.required)."""
+    if name not in META:
+        raise LookupError(f"{name} has no entry in data/params.json: rerun data/derive_params.py")
+    required = _params.required(name)
+
     def register(fn: Handler) -> Handler:
-        reqs = (("RegionId",) if needs_region else ()) + required
-        ACTIONS[name] = ActionSpec(name, fn, reqs, needs_region, frozenset(params) | frozenset(required), strict)
+        ACTIONS[name] = ActionSpec(
+            name, fn, required, _params.needs_region(name), frozenset(params) | frozenset(required), strict,
+        )
         return fn
 
     return register
@@ -71,8 +75,8 @@ def _load_real_actions() -> FrozenSet[str]:
 
 
 REAL_ACTIONS: FrozenSet[str] = _load_real_actions()
-# action -> parameter name -> {"type", "required"}, derived from the official metadata.
-META: Dict[str, Dict[str, Dict[str, Any]]] = json.loads((_DATA / "params.json").read_text(encoding="utf-8"))
+# action -> parameter name -> {"type", "required", "sub"}, derived from the official metadata.
+META: Dict[str, Dict[str, Dict[str, Any]]] = _params.META
 
 
 def lookup(name: str) -> Optional[ActionSpec]:

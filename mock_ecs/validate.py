@@ -123,6 +123,8 @@ def parse_id_list(name: str, raw: str) -> List[str]:
     """
     try:
         value: Optional[Any] = json.loads(raw)
+    except RecursionError:  # "[[[[...": nested deeper than the parser goes
+        raise errors.invalid_parameter(name) from None
     except ValueError:
         value = None
         if _REPR_LIST.match(raw):

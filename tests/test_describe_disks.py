@@ -395,9 +395,12 @@ def test_page_number_defaults_and_bounds(client, ecs):
     assert [d["DiskId"] for d in second["Disks"]["Disk"]] == made[::-1][10:]
     assert describe(client, PageNumber=3)["Disks"]["Disk"] == []
     assert describe(client, PageSize=100)["PageSize"] == 100
-    for bad in (101, 0, "ten"):
+    for bad in (101, 0):
         expect_error(lambda bad=bad: describe(client, PageSize=bad),
                      "InvalidPageSize.Malformed", "The specified parameter PageSize is not valid.", 400)
+    # Not an Integer at all: the gateway's type check (metadata), before the range.
+    expect_error(lambda: describe(client, PageSize="ten"),
+                 "InvalidParameter", 'The specified parameter "PageSize" is not valid.', 400)
     expect_error(lambda: describe(client, PageNumber=0),
                  "InvalidPageNumber.Malformed", "The specified parameter PageNumber is not valid.", 400)
 

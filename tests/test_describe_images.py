@@ -321,7 +321,8 @@ def test_paging_newest_custom_first_then_public(client, ecs, snap):
 @pytest.mark.parametrize("param,value,code,message", [
     ("PageSize", 0, "InvalidPageSize.Malformed", "The specified parameter PageSize is not valid."),
     ("PageSize", 101, "InvalidPageSize.Malformed", "The specified parameter PageSize is not valid."),
-    ("PageSize", "ten", "InvalidPageSize.Malformed", "The specified parameter PageSize is not valid."),
+    # Not an Integer at all: the gateway's type check (metadata), before the range.
+    ("PageSize", "ten", "InvalidParameter", 'The specified parameter "PageSize" is not valid.'),
     ("PageNumber", 0, "InvalidPageNumber.Malformed", "The specified parameter PageNumber is not valid."),
 ])
 def test_paging_bounds(client, ecs, param, value, code, message):

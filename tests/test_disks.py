@@ -133,8 +133,9 @@ def test_create_disk_size_ranges(client, ecs, category, size, ok):
 
 
 def test_create_disk_size_must_be_a_number(client, ecs):
+    # Size is an Integer (metadata): the gateway's type check answers, naming it.
     expect_error(lambda: create_disk(client, Size="big"),
-                 "InvalidSize.ValueNotSupported", "The specified parameter Size is not valid.", 400)
+                 "InvalidParameter", 'The specified parameter "Size" is not valid.', 400)
 
 
 @pytest.mark.parametrize("category", ["ephemeral_ssd", "floppy"])

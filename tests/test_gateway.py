@@ -839,7 +839,7 @@ GARBLED_EARLY = [
     ("GET", "https://ecs.aliyuncs.com/?" + "&" * 5000, {}, b"", "MissingAction"),
     ("GET", "https://ecs.aliyuncs.com/?=&==&a==b&%", {}, b"", "MissingAction"),
     ("GET", "https://ecs.aliyuncs.com", {}, b"", "MissingAction"),
-    ("DELETE", "https://ecs.aliyuncs.com/?Action=CreateSnapshot", {"Authorization": "ACS3-HMAC-SHA256 x"}, b"",
+    ("POST", "https://ecs.aliyuncs.com/?Action=CreateSnapshot", {"Authorization": "ACS3-HMAC-SHA256 x"}, b"",
      "IncompleteSignature"),
     ("POST", "https://ecs.aliyuncs.com/", {"Authorization": "ACS3-HMAC-SHA256 Credential=a,SignedHeaders=host;"
                                           "x-acs-action;x-acs-date;x-acs-version,Signature=00",
@@ -864,7 +864,7 @@ GARBLED_DEEP = [
     ("Action=CreateSnapshot&DiskId=d-x&SnapshotName=%FF%FE", 400, "InvalidSnapshotName.Malformed"),
     ("Action=CreateSnapshot&DiskId=d-x&Format=%FF", 404, "InvalidDiskId.NotFound"),
     ("Action=DescribeSnapshots&RegionId=%FF", 404, "InvalidRegionId.NotFound"),
-    ("Action=DescribeSnapshots&RegionId=cn-hangzhou&PageSize=%FF", 400, "InvalidPageSize.Malformed"),
+    ("Action=DescribeSnapshots&RegionId=cn-hangzhou&PageSize=%FF", 400, "InvalidParameter"),
     ("Action=DescribeSnapshots&RegionId=cn-hangzhou&SnapshotIds=%5B%FF", 400, "InvalidParameter"),
     ("Action=DescribeSnapshots&RegionId=cn-hangzhou&SnapshotIds=" + quote('[{"a": 1}]'), 400, "InvalidParameter"),
     ("Action=DescribeSnapshots&RegionId=cn-hangzhou&SnapshotIds=" + quote("[" + ",".join(['"s-1"'] * 5000) + "]"),
@@ -872,7 +872,8 @@ GARBLED_DEEP = [
     ("Action=CreateSnapshot&DiskId=d-x&Tag.%FF.Key=k", 400, "InvalidTagCount"),
     ("Action=CreateSnapshot&DiskId=d-x&Tag.99999999999999999999.Key=k", 400, "InvalidTagCount"),
     ("Action=CreateSnapshot&DiskId=d-x&Tag.1.Key=" + "k" * 100_000, 400, "InvalidTagKey.Malformed"),
-    ("Action=CreateSnapshot&DiskId=d-x&RetentionDays=%FF", 400, "InvalidRetentionDays.Malformed"),
+    # Not an Integer, not a Boolean: the gateway's type check (metadata) answers first.
+    ("Action=CreateSnapshot&DiskId=d-x&RetentionDays=%FF", 400, "InvalidParameter"),
     ("Action=CreateSnapshot&DiskId=d-x&ClientToken=%FF", 403, "InvalidClientToken.Malformed"),
     ("Action=RunInstances&RegionId=cn-hangzhou&ImageId=%FF&InstanceType=%FF&Amount=1e309", 400,
      "InvalidParameter"),
@@ -881,7 +882,8 @@ GARBLED_DEEP = [
     ("Action=DescribeDisks&RegionId=cn-hangzhou&DiskIds=null", 400, "InvalidParameter.DiskIds"),
     ("Action=CreateDisk&RegionId=cn-hangzhou&ZoneId=%FF&Size=20", 404, "InvalidZoneId.NotFound"),
     ("Action=AttachDisk&DiskId=%FF&InstanceId=%FF", 404, "InvalidDiskId.NotFound"),
-    ("Action=DeleteInstance&InstanceId=%FF&Force=%FF", 404, "InvalidInstanceId.NotFound"),
+    ("Action=DeleteInstance&InstanceId=%FF&Force=%FF", 400, "InvalidParameter"),
+    ("Action=DeleteInstance&InstanceId=%FF&Force=true", 404, "InvalidInstanceId.NotFound"),
 ]
 
 

@@ -14,6 +14,7 @@ from ..paging import paginate
 from ..router import action
 from .common import get_disk, get_instance, new_id, tags_view
 from .instances import (
+    PERFORMANCE_LEVELS,
     _image_size,
     choice,
     disk_times,
@@ -46,7 +47,7 @@ def progressing_snapshot(ctx: Context, state: RegionState, disk_id: str) -> bool
 
 
 @action(
-    "CreateDisk", needs_region=True,
+    "CreateDisk",
     params=(
         "ZoneId", "InstanceId", "DiskCategory", "DiskName", "Description", "SnapshotId", "Size", "Tag", "Encrypted",
         "KMSKeyId", "PerformanceLevel", "ResourceGroupId",
@@ -88,6 +89,9 @@ def create_disk(ctx: Context) -> Dict[str, Any]:
     lo, hi = _SIZE_RANGE.get(category, (20, 32768))
     if not lo <= size <= hi:
         raise ctx.error("InvalidSize.ValueNotSupported")
+    level = ctx.get("PerformanceLevel")
+    if level and level not in PERFORMANCE_LEVELS:
+        raise ctx.error("InvalidPerformanceLevel.Malformed")
     tags = validate.tags(ctx)
     token = validate.client_token(ctx)
 
@@ -100,7 +104,7 @@ def create_disk(ctx: Context) -> Dict[str, Any]:
             initialized_at=now + ctx.settings.initialization_seconds, phase=Phase("Available"),
             disk_name=name, description=description, encrypted=ctx.get("Encrypted").lower() == "true",
             kms_key_id=ctx.get("KMSKeyId"), source_snapshot_id=snap_id, tags=tags,
-            performance_level=ctx.get("PerformanceLevel") or ("PL1" if category == "cloud_essd" else ""),
+            performance_level=level or ("PL1" if category == "cloud_essd" else ""),
             resource_group_id=ctx.get("ResourceGroupId"),
         )
         if inst is not None:
@@ -141,7 +145,7 @@ def _instance_usable(ctx: Context, inst: Instance, status_key: str) -> None:
         raise ctx.error(status_key)
 
 
-@action("AttachDisk", required=("InstanceId", "DiskId"), params=("DeleteWithInstance",))
+@action("AttachDisk", params=("DeleteWithInstance",))
 def attach_disk(ctx: Context) -> Dict[str, Any]:
     state, disk = get_disk(ctx, ctx.get("DiskId"))
     _, inst = get_instance(ctx, ctx.get("InstanceId"))
@@ -162,7 +166,7 @@ def attach_disk(ctx: Context) -> Dict[str, Any]:
     return {}
 
 
-@action("DetachDisk", required=("InstanceId", "DiskId"))
+@action("DetachDisk")
 def detach_disk(ctx: Context) -> Dict[str, Any]:
     state, disk = get_disk(ctx, ctx.get("DiskId"))
     _, inst = get_instance(ctx, ctx.get("InstanceId"))
@@ -186,7 +190,7 @@ def detach_disk(ctx: Context) -> Dict[str, Any]:
     return {}
 
 
-@action("DeleteDisk", required=("DiskId",))
+@action("DeleteDisk")
 def delete_disk(ctx: Context) -> Dict[str, Any]:
     try:
         state, disk = get_disk(ctx, ctx.get("DiskId"))
@@ -208,7 +212,7 @@ def delete_disk(ctx: Context) -> Dict[str, Any]:
     return {}
 
 
-@action("ReplaceSystemDisk", required=("InstanceId",), params=("ImageId", "SystemDisk.Size"))
+@action("ReplaceSystemDisk", params=("ImageId", "SystemDisk.Size"))
 def replace_system_disk(ctx: Context) -> Dict[str, Any]:
     state, inst = get_instance(ctx, ctx.get("InstanceId"))
     image_id = ctx.get("ImageId")
@@ -331,7 +335,7 @@ def enable_shared(disk: Disk) -> bool:
 
 
 @action(
-    "DescribeDisks", needs_region=True, strict=True,
+    "DescribeDisks", strict=True,
     params=(
         "DiskIds", "Status", "DiskType", "ZoneId", "Category", "DiskName", "SnapshotId", "DiskChargeType",
         "ResourceGroupId", "KMSKeyId", "Portable", "DeleteWithInstance", "DeleteAutoSnapshot", "Encrypted", "Tag",

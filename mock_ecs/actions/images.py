@@ -73,7 +73,7 @@ def _os_type(platform: str) -> str:
 
 
 @action(
-    "CreateImage", needs_region=True,
+    "CreateImage",
     params=(
         "ImageName", "Description", "Tag", "InstanceId", "DiskDeviceMapping", "SnapshotId", "Platform",
         "Architecture", "ResourceGroupId", "ImageFamily", "DryRun",
@@ -316,7 +316,7 @@ def _flag(ctx: Context, name: str) -> Optional[bool]:
 
 
 @action(
-    "DescribeImages", needs_region=True, strict=True,
+    "DescribeImages", strict=True,
     params=(
         "ImageId", "ImageName", "SnapshotId", "Status", "ImageOwnerAlias", "ImageOwnerId", "IsPublic", "Usage",
         "OSType", "Architecture", "IsSupportIoOptimized", "IsSupportCloudinit", "InstanceType", "ImageFamily",
@@ -431,7 +431,7 @@ def describe_images(ctx: Context) -> Dict[str, Any]:
     return {**meta, "RegionId": ctx.region_id, "Images": {"Image": views}}
 
 
-@action("DeleteImage", required=("ImageId",), needs_region=True, params=("Force", "DryRun"))
+@action("DeleteImage", params=("Force", "DryRun"))
 def delete_image(ctx: Context) -> Dict[str, Any]:
     state = ctx.region()
     force = ctx.get_bool("Force")

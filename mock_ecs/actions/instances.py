@@ -40,6 +40,8 @@ ADDITIONAL_ATTRIBUTES = ("META_OPTIONS", "DDH_CLUSTER", "NETWORK_PRIMARY_ENI_IP"
 PRIVATE_NETWORK = ipaddress.IPv4Network("172.16.0.0/12")
 PUBLIC_NETWORK = ipaddress.IPv4Network("47.96.0.0/12")
 _MONTHS = {1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 24, 36, 48, 60}
+# ESSD performance levels (metadata: SystemDisk.PerformanceLevel, DataDisk.N.PerformanceLevel).
+PERFORMANCE_LEVELS = ("PL0", "PL1", "PL2", "PL3")
 _DATA_DISK_LIMIT = 16
 INSTANCE_PARAMS = (
     "ZoneId", "InstanceChargeType", "PeriodUnit", "Period", "SystemDisk.Category", "SystemDisk.Size",
@@ -116,13 +118,17 @@ def _plan_disks(ctx: Context, state: RegionState, image_size: int) -> List[Dict[
     assert sys_size is not None
     if not max(20, image_size) <= sys_size <= 2048:
         raise ctx.error("InvalidSystemDiskSize.ValueNotSupported")
+    sys_level = ctx.get("SystemDisk.PerformanceLevel")
+    if sys_level and sys_level not in PERFORMANCE_LEVELS:
+        # RunInstances.md and CreateInstance.md document no code for it.
+        raise errors.invalid_parameter("SystemDisk.PerformanceLevel")
     sys_name = ctx.get("SystemDisk.DiskName")
     if sys_name and not validate.check_name(sys_name, edition, forbid_auto=False):
         raise ctx.error("InvalidDiskName.Malformed")
     specs: List[Dict[str, Any]] = [{
         "type": "system", "category": sys_category, "size": sys_size, "name": sys_name,
         "description": ctx.get("SystemDisk.Description"), "delete_with_instance": True,
-        "snapshot_id": "", "encrypted": False, "performance_level": ctx.get("SystemDisk.PerformanceLevel"),
+        "snapshot_id": "", "encrypted": False, "performance_level": sys_level,
         "device": "/dev/xvda",
     }]
     data = ctx.indexed("DataDisk", limit=_DATA_DISK_LIMIT)
@@ -155,12 +161,15 @@ def _plan_disks(ctx: Context, state: RegionState, image_size: int) -> List[Dict[
         name = fields_.get("DiskName", "")
         if name and not validate.check_name(name, edition, forbid_auto=False):
             raise ctx.error("InvalidDiskName.Malformed")
+        level = fields_.get("PerformanceLevel", "")
+        if level and level not in PERFORMANCE_LEVELS:
+            raise errors.invalid_parameter(f"DataDisk.{n}.PerformanceLevel")
         dwi = fields_.get("DeleteWithInstance", "true").lower() != "false"
         specs.append({
             "type": "data", "category": category, "size": size, "name": name,
             "description": fields_.get("Description", ""), "delete_with_instance": dwi,
             "snapshot_id": snap_id, "encrypted": fields_.get("Encrypted", "").lower() == "true",
-            "performance_level": fields_.get("PerformanceLevel", ""),
+            "performance_level": level,
             "device": fields_.get("Device", "") or f"/dev/xvd{chr(ord('a') + len(specs))}",
         })
     return specs
@@ -324,12 +333,15 @@ def dry_run_flag(ctx: Context) -> bool:
     return ctx.get_bool("DryRun")
 
 
-@action("RunInstances", needs_region=True, params=INSTANCE_PARAMS + ("Amount",))
+@action("RunInstances", params=INSTANCE_PARAMS + ("Amount", "MinAmount"))
 def run_instances(ctx: Context) -> Dict[str, Any]:
     dry_run_flag(ctx)
     plan = _validate_common(ctx)
-    amount = ctx.get_int("Amount", 1, lo=1, hi=100)
+    # Both 1 to 100 (RunInstances.md). The mock never runs short of resources, so it always
+    # creates Amount instances; a MinAmount above Amount can never be met and is refused.
+    amount = ctx.get_int("Amount", 1, "InvalidParam.Amount", lo=1, hi=100)
     assert amount is not None
+    ctx.get_int("MinAmount", None, "InvalidMinAmount.Malformed", lo=1, hi=amount)
 
     def create() -> Dict[str, Any]:
         ctx.commit()
@@ -339,7 +351,7 @@ def run_instances(ctx: Context) -> Dict[str, Any]:
     return validate.idempotent(ctx, plan["token"], "IdempotentParameterMismatch", create)
 
 
-@action("CreateInstance", required=("InstanceType",), needs_region=True, params=INSTANCE_PARAMS)
+@action("CreateInstance", params=INSTANCE_PARAMS)
 def create_instance(ctx: Context) -> Dict[str, Any]:
     dry_run_flag(ctx)
     plan = _validate_common(ctx)
@@ -360,7 +372,7 @@ def _security_locked(inst: Instance) -> bool:
     return "security" in inst.lock_reasons()
 
 
-@action("StartInstance", required=("InstanceId",), params=("DryRun",))
+@action("StartInstance", params=("DryRun",))
 def start_instance(ctx: Context) -> Dict[str, Any]:
     dry_run_flag(ctx)
     _, inst = get_instance(ctx, ctx.get("InstanceId"))
@@ -375,7 +387,7 @@ def start_instance(ctx: Context) -> Dict[str, Any]:
     return {}
 
 
-@action("StopInstance", required=("InstanceId",), params=("DryRun",))
+@action("StopInstance", params=("DryRun",))
 def stop_instance(ctx: Context) -> Dict[str, Any]:
     dry_run_flag(ctx)
     _, inst = get_instance(ctx, ctx.get("InstanceId"))
@@ -388,7 +400,7 @@ def stop_instance(ctx: Context) -> Dict[str, Any]:
     return {}
 
 
-@action("DeleteInstance", required=("InstanceId",), params=("Force", "DryRun"))
+@action("DeleteInstance", params=("Force", "DryRun"))
 def delete_instance(ctx: Context) -> Dict[str, Any]:
     dry_run_flag(ctx)
     state, inst = get_instance(ctx, ctx.get("InstanceId"))
@@ -691,7 +703,7 @@ def _name_check(pattern: str) -> filters.Check:
 
 
 @action(
-    "DescribeInstances", needs_region=True, strict=True,
+    "DescribeInstances", strict=True,
     params=(
         "InstanceIds", "Status", "ZoneId", "ImageId", "InstanceType", "InstanceTypeFamily", "InstanceChargeType",
         "InternetChargeType", "InstanceNetworkType", "IoOptimized", "VSwitchId", "VpcId", "SecurityGroupId",

@@ -63,7 +63,7 @@ def _check_disk(ctx: Context, disk_id: str) -> Disk:
 
 
 @action(
-    "CreateSnapshot", required=("DiskId",),
+    "CreateSnapshot",
     params=("SnapshotName", "Description", "RetentionDays", "Tag", "ResourceGroupId", "InstantAccess"),
 )
 def create_snapshot(ctx: Context) -> Dict[str, Any]:
@@ -188,7 +188,7 @@ def _link_ids(ctx: Context, state: RegionState) -> Optional[List[str]]:
 
 
 @action(
-    "DescribeSnapshots", needs_region=True, strict=True,
+    "DescribeSnapshots", strict=True,
     params=(
         "SnapshotIds", "SnapshotLinkId", "Status", "SnapshotType", "SourceDiskType", "Usage", "Filter.1.Key",
         "Filter.1.Value", "Filter.2.Key", "Filter.2.Value", "Tag", "Encrypted", "SnapshotName", "Category",
@@ -269,7 +269,7 @@ def describe_snapshots(ctx: Context) -> Dict[str, Any]:
     return {**meta, "Snapshots": {"Snapshot": [snapshot_view(ctx, s) for s in page]}}
 
 
-@action("DeleteSnapshot", required=("SnapshotId",), params=("Force",))
+@action("DeleteSnapshot", params=("Force",))
 def delete_snapshot(ctx: Context) -> Dict[str, Any]:
     snap_id = ctx.get("SnapshotId")
     state = ctx.locate(snap_id)
@@ -291,7 +291,7 @@ def delete_snapshot(ctx: Context) -> Dict[str, Any]:
 
 
 @action(
-    "ModifySnapshotAttribute", required=("SnapshotId",),
+    "ModifySnapshotAttribute",
     params=("SnapshotName", "Description", "DisableInstantAccess", "RetentionDays"),
 )
 def modify_snapshot_attribute(ctx: Context) -> Dict[str, Any]:

@@ -1,10 +1,15 @@
-"""Derive ``params.json`` (name, type, required of each request parameter) from the official
-API metadata (aliyun-openapi-meta ``en-US/ecs/<Action>.json``; a copy lies in the project's
-shared reference folder). Run from the repository root:
+"""Derive ``params.json`` from the official API metadata (aliyun-openapi-meta
+``en-US/ecs/<Action>.json``; a copy lies in the project's shared reference folder). Run from the
+repository root:
 
     python mock_ecs/data/derive_params.py ../shared/reference/ecs-api/meta/en-US
 
-Only facts are kept (no descriptions), so the table is small and the runtime reads no prose.
+For every action, every request parameter with its ``type`` and ``required`` flag (and
+``deprecated`` where the metadata says so). A ``RepeatList`` keeps the types of its
+sub-parameters under ``sub`` (``DataDisk.N.Size`` is ``DataDisk`` -> ``sub`` -> ``Size``:
+Integer), recursively (``NetworkInterface.N.SecurityGroupIds.N``). Only facts are kept (no
+descriptions), so the table is small and the runtime reads no prose. The gateway takes the
+required parameters and the type of every value from this table (mock_ecs/params.py).
 """
 
 from __future__ import annotations
@@ -12,29 +17,39 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any, Dict
+from typing import Any, Dict, List
+
+
+def _entry(p: Dict[str, Any], top: bool) -> Dict[str, Any]:
+    entry: Dict[str, Any] = {"type": p.get("type") or "String"}
+    if top or p.get("required"):
+        entry["required"] = bool(p.get("required", False))
+    if p.get("deprecated"):
+        entry["deprecated"] = True
+    subs: List[Dict[str, Any]] = p.get("sub_parameters") or []
+    if subs:
+        entry["sub"] = {s["name"]: _entry(s, top=False) for s in subs}
+    return entry
 
 
 def derive(meta_dir: Path) -> Dict[str, Dict[str, Dict[str, Any]]]:
     table: Dict[str, Dict[str, Dict[str, Any]]] = {}
     for path in sorted(meta_dir.glob("*.json")):
         doc = json.loads(path.read_text(encoding="utf-8"))
-        params: Dict[str, Dict[str, Any]] = {}
-        for p in doc.get("parameters", []):
-            params[p["name"]] = {
-                "type": p.get("type", "String"),
-                "required": bool(p.get("required", False)),
-            }
-            if p.get("deprecated"):
-                params[p["name"]]["deprecated"] = True
-        table[doc.get("name", path.stem)] = params
+        table[doc.get("name", path.stem)] = {p["name"]: _entry(p, top=True) for p in doc.get("parameters", [])}
     return table
+
+
+def render(table: Dict[str, Dict[str, Dict[str, Any]]]) -> str:
+    return json.dumps(table, indent=1, sort_keys=True) + "\n"
 
 
 def main() -> None:
     meta_dir = Path(sys.argv[1] if len(sys.argv) > 1 else "../shared/reference/ecs-api/meta/en-US")
+    if not any(meta_dir.glob("*.json")):
+        raise SystemExit(f"no metadata files (*.json) in {meta_dir}")
     out = Path(__file__).with_name("params.json")
-    out.write_text(json.dumps(derive(meta_dir), indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    out.write_text(render(derive(meta_dir)), encoding="utf-8")
     print(f"wrote {out}")
 
 

@@ -1,0 +1,155 @@
+"""The call record, like ``responses.calls``: one ``Call`` per request the mock answered.
+
+Every request that reached the mock is recorded, refused ones included (a bad signature, a
+missing parameter, an unreadable request), with what was known when it was answered: an
+unauthenticated caller has no ``account_id``, a request refused before its region was
+checked keeps the region it asked for.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Callable, Dict, Iterable, List, Optional, SupportsIndex, overload
+from urllib.parse import urlsplit
+
+from .errors import EcsError
+from .parse import ApiCall
+from .wire import HttpRequest
+
+_CREDENTIAL = re.compile(r"Credential=([^,\s]*)")
+
+
+@dataclass
+class Call:
+    """One request the mock answered."""
+
+    action: str  # "" when the request named none
+    params: Dict[str, str]  # every parameter as received, except Signature
+    account_id: Optional[str]  # None when the caller was not authenticated
+    region_id: Optional[str]
+    status: int
+    code: Optional[str]  # None for a success
+    request_id: str
+    access_key_id: Optional[str] = None
+    message: Optional[str] = None  # the error message sent, None for a success
+    injected: bool = False  # answered by a fault of ``inject_fault``
+    method: str = ""
+    host: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.code is None
+
+
+class InjectedFault(EcsError):
+    """An error answered because of ``inject_fault`` (marked so in the record)."""
+
+
+def access_key_of(req: HttpRequest, call: ApiCall) -> Optional[str]:
+    """The access key the request claims: ``AccessKeyId`` (RPC) or the V3 ``Credential``."""
+    if call.v3:
+        m = _CREDENTIAL.search(req.header("Authorization"))
+        return m.group(1) if m else None
+    return call.params.get("AccessKeyId")
+
+
+def make_call(
+    req: HttpRequest, call: ApiCall, account_id: Optional[str], region_id: Optional[str], request_id: str,
+    err: Optional[EcsError] = None,
+) -> Call:
+    """The record of one answered request; ``err`` is the error answered, None for a success."""
+    if region_id is None and err is not None:
+        # Refused before or while its region was checked: keep the region it asked for.
+        region_id = call.params.get("RegionId") or call.host_region
+    return Call(
+        action=call.action,
+        params={k: v for k, v in call.params.items() if k != "Signature"},
+        account_id=account_id or None,
+        region_id=region_id,
+        status=err.status if err is not None else 200,
+        code=err.code if err is not None else None,
+        request_id=request_id,
+        access_key_id=access_key_of(req, call),
+        message=err.message if err is not None else None,
+        injected=isinstance(err, InjectedFault),
+        method=call.method,
+        host=call.host,
+    )
+
+
+def unreadable_call(req: HttpRequest, err: EcsError, request_id: str) -> Call:
+    """The record of a request the mock could not even parse."""
+    return Call(
+        action="", params={}, account_id=None, region_id=None, status=err.status, code=err.code,
+        request_id=request_id, message=err.message, method=req.method.upper(),
+        host=req.header("Host") or urlsplit(req.url).netloc,
+    )
+
+
+class CallList(List[Call]):
+    """A list of calls with filters, for assertions; every filter answers a new ``CallList``.
+
+    ``ecs.calls.of("CreateSnapshot").missing("ClientToken")`` is the CreateSnapshot calls
+    that carried no (or an empty) ClientToken.
+    """
+
+    def of(self, *actions: str) -> CallList:
+        """The calls of these actions."""
+        return CallList(c for c in self if c.action in actions)
+
+    def where(self, predicate: Optional[Callable[[Call], Any]] = None, **fields: Any) -> CallList:
+        """The calls whose attributes equal ``fields`` (and for which ``predicate`` is true).
+
+        ``where(code="Throttling")``, ``where(account_id="1111")``, ``where(injected=True)``,
+        ``where(lambda c: c.status >= 500)``.
+        """
+        unknown = set(fields) - set(Call.__dataclass_fields__) - {"ok"}
+        if unknown:
+            raise TypeError(f"Call has no field(s) {', '.join(sorted(unknown))}")
+        return CallList(
+            c for c in self
+            if all(getattr(c, k) == v for k, v in fields.items()) and (predicate is None or predicate(c))
+        )
+
+    def with_param(self, name: str, value: Optional[str] = None) -> CallList:
+        """The calls that carried ``name`` non-empty (equal to ``value`` when given)."""
+        return CallList(c for c in self if c.params.get(name) and (value is None or c.params[name] == value))
+
+    def missing(self, name: str) -> CallList:
+        """The calls that carried no ``name``, or an empty one."""
+        return CallList(c for c in self if not c.params.get(name))
+
+    @property
+    def succeeded(self) -> CallList:
+        return CallList(c for c in self if c.ok)
+
+    @property
+    def failed(self) -> CallList:
+        return CallList(c for c in self if not c.ok)
+
+    @property
+    def actions(self) -> List[str]:
+        return [c.action for c in self]
+
+    @property
+    def codes(self) -> List[Optional[str]]:
+        """The error code of each call, None for a success."""
+        return [c.code for c in self]
+
+    @property
+    def statuses(self) -> List[int]:
+        return [c.status for c in self]
+
+    @overload
+    def __getitem__(self, index: SupportsIndex) -> Call: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> CallList: ...
+
+    def __getitem__(self, index: Any) -> Any:
+        got = super().__getitem__(index)
+        return CallList(got) if isinstance(index, slice) else got
+
+    def __init__(self, calls: Iterable[Call] = ()) -> None:
+        super().__init__(calls)
