@@ -1,4 +1,5 @@
-"""The pytest plugin (entry point ``pytest11``): the ``ecs_mock`` fixture.
+"""The pytest plugin (entry point ``pytest11``): the ``ecs_mock``, ``ecs_server`` and
+``ecs_mock_server`` fixtures.
 
 Settings come from ``@pytest.mark.mock_ecs(snapshot_quota=3)`` on a test, or from an
 ``ecs_mock_settings`` fixture a project overrides in its conftest.py.
@@ -6,11 +7,14 @@ Settings come from ``@pytest.mark.mock_ecs(snapshot_quota=3)`` on a test, or fro
 
 from __future__ import annotations
 
-from typing import Any, Dict, Iterator
+from typing import TYPE_CHECKING, Any, Dict, Iterator
 
 import pytest
 
 from .mock import MockEcs
+
+if TYPE_CHECKING:
+    from .server import ThreadedMockServer
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -34,3 +38,27 @@ def ecs_mock(request: pytest.FixtureRequest, ecs_mock_settings: Dict[str, Any]) 
     with handle:
         yield handle
     handle.reset()
+
+
+@pytest.fixture
+def ecs_mock_server(ecs_mock: MockEcs) -> Iterator[ThreadedMockServer]:
+    """A mock ECS server on a free loopback port, serving ``ecs_mock``'s state; stopped afterwards.
+
+    ``ecs_mock_server.url`` is ``http://127.0.0.1:PORT``, ``.endpoint`` is ``127.0.0.1:PORT``
+    (the form SDK endpoint overrides take) and ``.handle`` is ``ecs_mock``. What a client does
+    over HTTP shows in ``ecs_mock`` (``ecs_mock.calls``, ``ecs_mock.snapshot(...)``), and what
+    the test does to ``ecs_mock`` (``advance_clock``, ``inject_fault``) the server answers.
+    """
+    from .server import ThreadedMockServer
+
+    with ThreadedMockServer(host="127.0.0.1", port=0, handle=ecs_mock) as server:
+        yield server
+
+
+@pytest.fixture
+def ecs_server(ecs_mock_server: ThreadedMockServer) -> str:
+    """The URL (``http://127.0.0.1:PORT``) of a mock ECS server sharing ``ecs_mock``'s state.
+
+    For clients in other languages and other processes; the server object is ``ecs_mock_server``.
+    """
+    return ecs_mock_server.url

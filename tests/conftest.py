@@ -2,6 +2,12 @@
 
 Every driver answers a dict (the parsed success body) or raises ``ApiError`` built from the
 client's *own* error object, so one scenario can run through every client unchanged.
+
+Two transports, one suite: the ``client`` fixture runs each behaviour test in-process
+(``[sdkcore]``, ``[tea]``: the real clients' requests are caught before the network) and
+against the server (``[sdkcore@server]``, ``[tea@server]``: the same clients pointed at a
+``ThreadedMockServer`` on loopback with their endpoint override). A test marked
+``@pytest.mark.in_process`` runs in-process only.
 """
 
 from __future__ import annotations
@@ -13,9 +19,11 @@ import hashlib
 import hmac
 import importlib
 import json
+import re
 import time
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, Optional, Tuple
 from urllib.parse import quote
 
@@ -24,6 +32,7 @@ import requests
 import xmltodict
 
 from mock_ecs import MockEcs
+from mock_ecs.server import ThreadedMockServer
 
 REGION = "cn-hangzhou"
 IMAGE = "ubuntu_22_04_x64_20G_alibase_20240130.vhd"
@@ -58,21 +67,28 @@ def _flat(params: Dict[str, Any]) -> Dict[str, str]:
 
 
 class SdkCoreDriver(Driver):
-    """aliyun-python-sdk-core with the action's own aliyunsdkecs Request class."""
+    """aliyun-python-sdk-core with the action's own aliyunsdkecs Request class.
+
+    ``endpoint="127.0.0.1:PORT"`` sends every request to a mock server (``request.set_endpoint``).
+    """
 
     name = "sdkcore"
 
-    def __init__(self, region: str = REGION, ak: str = AK, secret: str = SECRET, **client_kw: Any) -> None:
+    def __init__(self, region: str = REGION, ak: str = AK, secret: str = SECRET, endpoint: Optional[str] = None,
+                 **client_kw: Any) -> None:
         from aliyunsdkcore.client import AcsClient
 
         client_kw.setdefault("auto_retry", False)
         self.client = AcsClient(ak, secret, region, **client_kw)
+        self.endpoint = endpoint
 
     def request(self, action: str, **params: Any) -> Any:
         module = importlib.import_module(f"aliyunsdkecs.request.v20140526.{action}Request")
         req = getattr(module, f"{action}Request")()
         for k, v in _flat(params).items():
             req.add_query_param(k, v)
+        if self.endpoint is not None:
+            req.set_endpoint(self.endpoint)
         return req
 
     def call(self, action: str, **params: Any) -> Dict[str, Any]:
@@ -95,7 +111,10 @@ def _tea_params(action: str) -> Any:
 
 
 class TeaDriver(Driver):
-    """alibabacloud-ecs20140526 (Tea/darabonba), V3 signatures, through the client's call_api."""
+    """alibabacloud-ecs20140526 (Tea/darabonba), V3 signatures, through the client's call_api.
+
+    ``endpoint="127.0.0.1:PORT", protocol="http"`` (Config fields) send every request to a mock server.
+    """
 
     name = "tea"
     use_async = False
@@ -218,10 +237,58 @@ def ecs() -> Iterator[MockEcs]:
         yield handle
 
 
-@pytest.fixture(params=["sdkcore", "tea"])
+# --- transports: in-process and server ------------------------------------------------------
+CLIENTS = ("sdkcore", "tea")
+SERVER = "@server"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "in_process: run the test's `client` in-process only (not also against the server)")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """``client``: each client in-process, then each client against the server."""
+    if "client" not in metafunc.fixturenames:
+        return
+    params = list(CLIENTS)
+    if metafunc.definition.get_closest_marker("in_process") is None:
+        params += [name + SERVER for name in CLIENTS]
+    metafunc.parametrize("client", params, indirect=True)
+
+
+class _NewestMock:
+    """Stands in for a MockEcs handle in the test server: every request (control API included) is
+    answered by the newest active mock, as caught requests are in-process. With only the ``ecs``
+    fixture active that is ``ecs`` itself; a test that starts its own ``MockEcs(...)`` inside it
+    is served by that one.
+    """
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(MockEcs.current(), name)
+
+
+@pytest.fixture(scope="session")
+def ecs_test_server() -> Iterator[ThreadedMockServer]:
+    """One loopback server for the session, serving the state of the active mock (``ecs``)."""
+    with ThreadedMockServer(handle=_NewestMock()) as server:  # type: ignore[arg-type]
+        yield server
+
+
+@pytest.fixture
 def client(request: pytest.FixtureRequest, ecs: MockEcs) -> Driver:
-    """Every scenario runs through aliyunsdkcore and the Tea SDK (sync)."""
-    return DRIVERS[request.param]()
+    """Every scenario runs through aliyunsdkcore and the Tea SDK (sync), in-process and over HTTP.
+
+    ``name@server``: the same client with its endpoint override pointed at the test server, which
+    shares ``ecs``'s state; the in-process interception stays active for everything else.
+    """
+    name, _, transport = request.param.partition("@")
+    if not transport:
+        return DRIVERS[name]()
+    server: ThreadedMockServer = request.getfixturevalue("ecs_test_server")
+    if name == "tea":
+        return TeaDriver(endpoint=server.endpoint, protocol="http")
+    return SdkCoreDriver(endpoint=server.endpoint)
 
 
 @pytest.fixture(params=list(DRIVERS))
@@ -272,3 +339,17 @@ def ready_disk(client: Driver, ecs: MockEcs, **extra: Any) -> Tuple[str, str]:
 def snapshots_of(client: Driver, disk_id: str, **extra: Any) -> list:
     out = client.call("DescribeSnapshots", RegionId=REGION, DiskId=disk_id, **extra)
     return out["Snapshots"]["Snapshot"]
+
+
+# --- README snippets --------------------------------------------------------------------------
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def readme_snippet(marker: str, fence: str = "python", comment: str = "#") -> str:
+    """The block of README's "From any language" section that starts with ``<comment> from any language: marker``."""
+    text = README.read_text(encoding="utf-8")
+    section = text[text.index("## From any language\n"):text.index("## How faithful it is\n")]
+    head = f"{comment} from any language: {marker}\n"
+    found = [b for b in re.findall(rf"```{fence}\n(.*?)```", section, re.S) if b.startswith(head)]
+    assert len(found) == 1, f"README.md has no {fence} block starting with {head!r} in 'From any language'"
+    return found[0]
