@@ -1,88 +1,244 @@
-"""Per-call cost of mock_ecs against the floor (the same SDK call answered by a canned body).
+"""Per-call cost of a mock against its floor: the same SDK call answered by a canned body.
 
-Run:  python bench/bench_calls.py [--n 300]
-Prints medians of repeated runs, in one process, and the ratio mock/floor.
+Run:  python bench/bench_calls.py [--n 200] [--repeats 7]
+
+One "call" is CreateSnapshot then DeleteSnapshot of the new snapshot (so the disk stays
+under its quota), timed through the real client:
+
+- aliyunsdkcore (``AcsClient``) and the Tea SDK (``alibabacloud-ecs20140526``) under
+  ``mock_ecs``, against the same calls answered by a bare ``responses`` stub at the same
+  interception point (the vendored requests' ``HTTPAdapter.send`` for aliyunsdkcore,
+  requests' for Tea) returning a canned body of the mock's own shape: the floor;
+- boto3 ``ec2.create_snapshot``/``delete_snapshot`` under moto's ``mock_aws`` (when moto is
+  installed: the ``bench`` extra), against boto3 answered at the point where moto answers it:
+  a handler of botocore's ``before-send`` event (moto's ``BotocoreStubber``) returning the
+  very bodies moto returned, captured once.
+
+Each figure is the median of repeated batches, the mock and its floor batches interleaved.
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import json
-import statistics
-import time
-from typing import Callable, List
+from typing import Any, Callable, Dict, Optional
 
-import responses
-from aliyunsdkcore.client import AcsClient
-from aliyunsdkecs.request.v20140526.CreateSnapshotRequest import CreateSnapshotRequest
-from aliyunsdkecs.request.v20140526.DeleteSnapshotRequest import DeleteSnapshotRequest
-from aliyunsdkecs.request.v20140526.DescribeDisksRequest import DescribeDisksRequest
-from aliyunsdkecs.request.v20140526.RunInstancesRequest import RunInstancesRequest
+from bench_timing import Batch, per_op, side_by_side
 
-from mock_ecs import mock_ecs
-from mock_ecs.regions import ECS_URL
-
+REGION = "cn-hangzhou"
+IMAGE = "ubuntu_22_04_x64_20G_alibase_20240130.vhd"
+FAST = {"initialization_seconds": 0, "snapshot_min_seconds": 0, "snapshot_seconds_per_gib": 0}
+AK, SECRET = "LTAIbench", "bench-secret"
 VENDORED = "aliyunsdkcore.vendored.requests.adapters.HTTPAdapter.send"
+# What mock_ecs answers CreateSnapshot with (render.success), byte for byte in shape.
+CANNED = json.dumps({"RequestId": "C8B26B44-0189-443E-9816-D951F59623A9", "SnapshotId": "s-bp1aaaaaaaaaaaaaaaaa"})
+JSON_TYPE = "application/json;charset=utf-8"
 
 
-def _median_per_call(run: Callable[[], None], n: int, repeats: int = 5) -> float:
-    samples: List[float] = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        for _ in range(n):
-            run()
-        samples.append((time.perf_counter() - start) / n)
-    return statistics.median(samples)
+def moto_installed() -> bool:
+    try:
+        import boto3  # noqa: F401
+        import moto  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
-def floor(client: AcsClient, n: int) -> float:
-    body = json.dumps({"RequestId": "C8B26B44-0189-443E-9816-D951F59623A9", "SnapshotId": "s-bp1aaaaaaaaaaaaaaaaa"})
-    with responses.RequestsMock(target=VENDORED, assert_all_requests_are_fired=False) as stub:
-        stub.add(responses.POST, ECS_URL, body=body, content_type="application/json")
+# --- aliyunsdkcore ------------------------------------------------------------------------
+def sdkcore_client() -> Any:
+    from aliyunsdkcore.client import AcsClient
 
-        def one() -> None:
-            create = CreateSnapshotRequest()
-            create.set_DiskId("d-bp1aaaaaaaaaaaaaaaaa")
-            client.do_action_with_exception(create)
-            delete = DeleteSnapshotRequest()
-            delete.set_SnapshotId("s-bp1aaaaaaaaaaaaaaaaa")
-            client.do_action_with_exception(delete)
-
-        return _median_per_call(one, n)
+    return AcsClient(AK, SECRET, REGION, auto_retry=False)
 
 
-def mocked(client: AcsClient, n: int) -> float:
-    with mock_ecs(initialization_seconds=0, snapshot_min_seconds=0, snapshot_seconds_per_gib=0):
-        run = RunInstancesRequest()
-        run.set_ImageId("ubuntu_22_04_x64_20G_alibase_20240130.vhd")
-        run.set_InstanceType("ecs.g7.large")
-        instance_id = json.loads(client.do_action_with_exception(run))["InstanceIdSets"]["InstanceIdSet"][0]
-        disks = DescribeDisksRequest()
-        disks.set_InstanceId(instance_id)
-        disk_id = json.loads(client.do_action_with_exception(disks))["Disks"]["Disk"][0]["DiskId"]
+def _sdkcore_call(client: Any, action: str, **params: Any) -> Dict[str, Any]:
+    import importlib
 
-        def one() -> None:
-            create = CreateSnapshotRequest()
-            create.set_DiskId(disk_id)
-            snapshot_id = json.loads(client.do_action_with_exception(create))["SnapshotId"]
-            delete = DeleteSnapshotRequest()
-            delete.set_SnapshotId(snapshot_id)
-            client.do_action_with_exception(delete)
+    module = importlib.import_module(f"aliyunsdkecs.request.v20140526.{action}Request")
+    req = getattr(module, f"{action}Request")()
+    for key, value in params.items():
+        req.add_query_param(key, str(value))
+    return json.loads(client.do_action_with_exception(req))  # type: ignore[no-any-return]
 
-        return _median_per_call(one, n)
+
+def sdkcore_pair(client: Any, disk_id: str) -> Callable[[], None]:
+    from aliyunsdkecs.request.v20140526.CreateSnapshotRequest import CreateSnapshotRequest
+    from aliyunsdkecs.request.v20140526.DeleteSnapshotRequest import DeleteSnapshotRequest
+
+    def one() -> None:
+        create = CreateSnapshotRequest()
+        create.set_DiskId(disk_id)
+        snapshot_id = json.loads(client.do_action_with_exception(create))["SnapshotId"]
+        delete = DeleteSnapshotRequest()
+        delete.set_SnapshotId(snapshot_id)
+        client.do_action_with_exception(delete)
+
+    return one
+
+
+def sdkcore_disk(client: Any) -> str:
+    """A snapshottable disk in the active mock, made through the SDK."""
+    run = _sdkcore_call(client, "RunInstances", ImageId=IMAGE, InstanceType="ecs.g7.large")
+    instance_id = run["InstanceIdSets"]["InstanceIdSet"][0]
+    disks = _sdkcore_call(client, "DescribeDisks", InstanceId=instance_id)
+    return disks["Disks"]["Disk"][0]["DiskId"]  # type: ignore[no-any-return]
+
+
+def sdkcore_batches(client: Any) -> Dict[str, Batch]:
+    import responses
+
+    from mock_ecs import MockEcs
+    from mock_ecs.regions import ECS_URL
+
+    def floor(n: int) -> float:
+        with responses.RequestsMock(target=VENDORED, assert_all_requests_are_fired=False) as stub:
+            for method in ("GET", "POST"):
+                stub.add(method, ECS_URL, body=CANNED, content_type=JSON_TYPE)
+            return per_op(sdkcore_pair(client, "d-bp1aaaaaaaaaaaaaaaaa"), n)
+
+    def mock(n: int) -> float:
+        with MockEcs(**FAST):
+            return per_op(sdkcore_pair(client, sdkcore_disk(client)), n)
+
+    return {"floor": floor, "mock": mock}
+
+
+# --- Tea SDK (alibabacloud-ecs20140526) ---------------------------------------------------------
+def tea_client() -> Any:
+    from alibabacloud_ecs20140526.client import Client
+    from alibabacloud_tea_openapi import models as om
+
+    return Client(om.Config(access_key_id=AK, access_key_secret=SECRET, region_id=REGION))
+
+
+def tea_pair(client: Any, disk_id: str) -> Callable[[], None]:
+    from alibabacloud_ecs20140526 import models as em
+
+    def one() -> None:
+        snapshot_id = client.create_snapshot(em.CreateSnapshotRequest(disk_id=disk_id)).body.snapshot_id
+        client.delete_snapshot(em.DeleteSnapshotRequest(snapshot_id=snapshot_id))
+
+    return one
+
+
+def tea_batches(client: Any, sdkcore: Any) -> Dict[str, Batch]:
+    import responses
+
+    from mock_ecs import MockEcs
+    from mock_ecs.regions import ECS_URL
+
+    def floor(n: int) -> float:
+        with responses.RequestsMock(assert_all_requests_are_fired=False) as stub:
+            for method in ("GET", "POST"):
+                stub.add(method, ECS_URL, body=CANNED, content_type=JSON_TYPE)
+            return per_op(tea_pair(client, "d-bp1aaaaaaaaaaaaaaaaa"), n)
+
+    def mock(n: int) -> float:
+        with MockEcs(**FAST):
+            return per_op(tea_pair(client, sdkcore_disk(sdkcore)), n)
+
+    return {"floor": floor, "mock": mock}
+
+
+# --- boto3 and moto -------------------------------------------------------------------------
+class _Raw(io.BytesIO):
+    """A raw body as botocore streams it (what moto's MockRawResponse is)."""
+
+    def stream(self, **kwargs: Any) -> Any:
+        data = self.read()
+        while data:
+            yield data
+            data = self.read()
+
+
+def boto3_client() -> Any:
+    import boto3
+    import moto  # noqa: F401 - moto adds its stub to botocore's handlers of clients made after it
+
+    return boto3.client("ec2", region_name="us-east-1", aws_access_key_id="testing",
+                        aws_secret_access_key="testing")  # nosec - fake credentials
+
+
+def boto3_pair(client: Any, volume_id: str) -> Callable[[], None]:
+    def one() -> None:
+        snapshot_id = client.create_snapshot(VolumeId=volume_id)["SnapshotId"]
+        client.delete_snapshot(SnapshotId=snapshot_id)
+
+    return one
+
+
+def moto_canned(client: Any) -> Dict[str, Dict[str, Any]]:
+    """The status, headers and body moto answers each operation with, captured once."""
+    from moto import mock_aws
+
+    seen: Dict[str, Dict[str, Any]] = {}
+
+    def capture(event_name: str, response_dict: Dict[str, Any], **kwargs: Any) -> None:
+        op = event_name.rsplit(".", 1)[-1]
+        seen[op] = {"status": response_dict["status_code"], "headers": dict(response_dict["headers"]),
+                    "body": response_dict["body"]}
+
+    client.meta.events.register("before-parse.ec2", capture)
+    try:
+        with mock_aws():
+            volume_id = client.create_volume(Size=40, AvailabilityZone="us-east-1a")["VolumeId"]
+            boto3_pair(client, volume_id)()
+    finally:
+        client.meta.events.unregister("before-parse.ec2", capture)
+    return seen
+
+
+def boto3_batches(moto_client: Any, floor_client: Any) -> Dict[str, Batch]:
+    from botocore.awsrequest import AWSResponse
+    from moto import mock_aws
+
+    canned = moto_canned(moto_client)
+
+    def answer(request: Any, event_name: str, **kwargs: Any) -> Optional[Any]:
+        got = canned.get(event_name.rsplit(".", 1)[-1])
+        if got is None:
+            return None
+        return AWSResponse(request.url, got["status"], got["headers"], _Raw(got["body"]))
+
+    floor_client.meta.events.register("before-send.ec2", answer)
+
+    def floor(n: int) -> float:
+        return per_op(boto3_pair(floor_client, "vol-0123456789abcdef0"), n)
+
+    def mock(n: int) -> float:
+        with mock_aws():
+            volume_id = moto_client.create_volume(Size=40, AvailabilityZone="us-east-1a")["VolumeId"]
+            return per_op(boto3_pair(moto_client, volume_id), n)
+
+    return {"floor": floor, "mock": mock}
+
+
+def measure(n: int, repeats: int, with_moto: Optional[bool] = None) -> Dict[str, Dict[str, float]]:
+    """{"aliyunsdkcore"|"tea"|"boto3": {"floor": s, "mock": s}} per CreateSnapshot+DeleteSnapshot pair."""
+    sdkcore = sdkcore_client()
+    out = {
+        "aliyunsdkcore": side_by_side(sdkcore_batches(sdkcore), n, repeats),
+        "tea": side_by_side(tea_batches(tea_client(), sdkcore), n, repeats),
+    }
+    if with_moto is None:
+        with_moto = moto_installed()
+    if with_moto:
+        out["boto3"] = side_by_side(boto3_batches(boto3_client(), boto3_client()), n, repeats)
+    return out
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--n", type=int, default=300, help="calls per repeat")
+    parser.add_argument("--n", type=int, default=200, help="calls per repeat")
+    parser.add_argument("--repeats", type=int, default=7)
     args = parser.parse_args()
-    client = AcsClient("LTAIbench", "bench-secret", "cn-hangzhou", auto_retry=False)
-    f = floor(client, args.n)
-    m = mocked(client, args.n)
-    print(f"{'CreateSnapshot+DeleteSnapshot via aliyunsdkcore':<50} {'per pair':>10}")
-    print(f"{'floor (canned responses stub)':<50} {f * 1e3:>8.3f} ms")
-    print(f"{'mock_ecs':<50} {m * 1e3:>8.3f} ms")
-    print(f"{'ratio mock/floor':<50} {m / f:>10.2f}")
+    results = measure(args.n, args.repeats)
+    print(f"{'CreateSnapshot+DeleteSnapshot, ms per pair':<44}{'floor':>10}{'mock':>10}{'mock/floor':>12}"
+          f"{'overhead':>10}")
+    for client, got in results.items():
+        f, m = got["floor"], got["mock"]
+        print(f"{client:<44}{f * 1e3:>10.3f}{m * 1e3:>10.3f}{m / f:>12.2f}{(m - f) * 1e3:>10.3f}")
 
 
 if __name__ == "__main__":

@@ -3,10 +3,12 @@
 Run:  python bench/bench_describe.py [--calls 40] [--repeats 5] [--sizes 100,1000,10000,100000]
       python bench/bench_describe.py --smoke      (tiny sizes, for CI: the script cannot rot)
 
-For each region size N the region is filled fast: one instance is made through the API, its
-system disk gets 10 snapshots through the API (made when half the region exists, so they
-are neither the newest nor the oldest), and the rest are added straight into the backend
-with ``mock_ecs.backend.add_snapshot`` (64 per synthetic source disk, the default quota), to
+Every size has a region of its own in one mock, and the queries of every size are timed in
+turn in each repeat (side by side). Each region of N snapshots is filled fast: one instance
+is made through the API, its system disk gets 10 snapshots through the API (made when half
+the region exists, so they are neither the newest nor the oldest), and the rest are added
+straight into the backend with ``mock_ecs.backend.add_snapshot`` (64 per synthetic source
+disk, the default quota), to
 avoid N HTTP calls. Then each query is timed through aliyunsdkcore, and the median per call
 is printed with the ratio largest N / smallest N. Exit status 1 when a ratio is above
 ``--max-ratio`` (default 2; not enforced with --smoke, whose timings are too small to mean much).
@@ -20,13 +22,13 @@ import random
 import statistics
 import string
 import sys
-import time
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
+import bench_timing as timing
 from aliyunsdkcore.client import AcsClient
 from aliyunsdkecs.request.v20140526.DescribeSnapshotsRequest import DescribeSnapshotsRequest
 
-from mock_ecs import MockEcs
+from mock_ecs import MockEcs, regions
 from mock_ecs.backend import Account, RegionState, add_snapshot
 from mock_ecs.models import Snapshot
 
@@ -49,15 +51,17 @@ def _call(client: AcsClient, action: str, **params: object) -> Dict[str, object]
     return json.loads(client.do_action_with_exception(req))  # type: ignore[no-any-return]
 
 
-def _fill(acct: Account, state: RegionState, count: int, rng: random.Random, now: float) -> List[str]:
+def _fill(acct: Account, state: RegionState, count: int, rng: random.Random, now: float,
+          region: str = REGION) -> List[str]:
     """``count`` accomplished snapshots of synthetic disks, straight into the backend."""
     made: List[str] = []
     disk_id = ""
+    head = regions.id_prefix(region)
     for n in range(count):
         if n % PER_DISK == 0:
-            disk_id = "d-bp1" + "".join(rng.choices(_ALPHABET, k=17))
+            disk_id = f"d-{head}" + "".join(rng.choices(_ALPHABET, k=17))
         snap = Snapshot(
-            snapshot_id="s-bp1" + "".join(rng.choices(_ALPHABET, k=17)), region_id=REGION,
+            snapshot_id=f"s-{head}" + "".join(rng.choices(_ALPHABET, k=17)), region_id=region,
             source_disk_id=disk_id, source_disk_size=40, source_disk_type="data",
             source_disk_category="cloud_efficiency", created_at=now, duration=0,
         )
@@ -66,35 +70,26 @@ def _fill(acct: Account, state: RegionState, count: int, rng: random.Random, now
     return made
 
 
-def build(mock: MockEcs, client: AcsClient, size: int, rng: random.Random) -> Tuple[str, List[str]]:
-    """Fill the region with ``size`` snapshots; (the measured disk, 10 snapshot IDs spread out)."""
-    run = _call(client, "RunInstances", RegionId=REGION, ImageId=IMAGE, InstanceType="ecs.g7.large")
+def build(mock: MockEcs, client: AcsClient, size: int, rng: random.Random,
+          region: str = REGION) -> Tuple[str, List[str]]:
+    """Fill ``region`` (``client``'s) with ``size`` snapshots; (the measured disk, 10 snapshot IDs
+    spread out)."""
+    run = _call(client, "RunInstances", RegionId=region, ImageId=IMAGE, InstanceType="ecs.g7.large")
     instance_id = run["InstanceIdSets"]["InstanceIdSet"][0]  # type: ignore[index]
-    disks = _call(client, "DescribeDisks", RegionId=REGION, InstanceId=instance_id)
+    disks = _call(client, "DescribeDisks", RegionId=region, InstanceId=instance_id)
     disk_id = disks["Disks"]["Disk"][0]["DiskId"]  # type: ignore[index]
     backend = mock.backend
     acct = next(a for a in backend.accounts.values() if instance_id in a.where)
-    state = acct.regions[REGION]
+    state = acct.regions[region]
     now = backend.clock.now()
     own = 10
     filler = max(0, size - own)
-    made = _fill(acct, state, filler // 2, rng, now)
+    made = _fill(acct, state, filler // 2, rng, now, region)
     for _ in range(own):
         made.append(_call(client, "CreateSnapshot", DiskId=disk_id)["SnapshotId"])  # type: ignore[arg-type]
-    made += _fill(acct, state, filler - filler // 2, rng, now)
+    made += _fill(acct, state, filler - filler // 2, rng, now, region)
     assert len(state.snapshots) == max(size, own)
     return disk_id, rng.sample(made, 10)
-
-
-def _median_per_call(run: Query, calls: int, repeats: int) -> float:
-    run()  # warm up
-    samples: List[float] = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        for _ in range(calls):
-            run()
-        samples.append((time.perf_counter() - start) / calls)
-    return statistics.median(samples)
 
 
 def queries(client: AcsClient, disk_id: str, ten: List[str]) -> Dict[str, Query]:
@@ -135,16 +130,34 @@ def queries(client: AcsClient, disk_id: str, ten: List[str]) -> Dict[str, Query]
             "no filter, PageSize=100": page_of_100, "no filter, NextToken, MaxResults=50": next_page}
 
 
-def measure(sizes: Sequence[int], calls: int, repeats: int, seed: int = 7) -> Dict[str, Dict[int, float]]:
-    client = AcsClient("LTAIbench", "bench-secret", REGION, auto_retry=False)
+# One region per size, all in one mock: the sizes are measured side by side, their runs
+# interleaved, with the same heap (a process holding 100,000 snapshots is a bigger process
+# for every query, which is not what this measures).
+SIZE_REGIONS = ("cn-hangzhou", "cn-shanghai", "cn-beijing", "cn-shenzhen", "cn-qingdao", "cn-zhangjiakou")
+
+
+def measure(sizes: Sequence[int], calls: int, repeats: int, seed: int = 7,
+            names: Optional[Sequence[str]] = None) -> Dict[str, Dict[int, float]]:
+    """{query: {region size: median seconds per call}}, for the queries named (default: all)."""
+    if len(sizes) > len(SIZE_REGIONS):
+        raise ValueError(f"at most {len(SIZE_REGIONS)} sizes")
     rng = random.Random(seed)
-    results: Dict[str, Dict[int, float]] = {}
-    for size in sizes:
-        with MockEcs(**FAST) as mock:
-            disk_id, ten = build(mock, client, size, rng)
-            for name, run in queries(client, disk_id, ten).items():
-                results.setdefault(name, {})[size] = _median_per_call(run, calls, repeats)
-    return results
+    samples: Dict[str, Dict[int, List[float]]] = {}
+    with MockEcs(**FAST) as mock:
+        runs: Dict[int, Dict[str, Query]] = {}
+        for size, region in zip(sizes, SIZE_REGIONS):
+            client = AcsClient("LTAIbench", "bench-secret", region, auto_retry=False)
+            disk_id, ten = build(mock, client, size, rng, region)
+            runs[size] = {name: run for name, run in queries(client, disk_id, ten).items()
+                          if names is None or name in names}
+        for size_runs in runs.values():
+            for run in size_runs.values():
+                run()  # warm up
+        for _ in range(repeats):
+            for size, size_runs in runs.items():
+                for name, run in size_runs.items():
+                    samples.setdefault(name, {}).setdefault(size, []).append(timing.per_op(run, calls))
+    return {name: {size: statistics.median(v) for size, v in by_size.items()} for name, by_size in samples.items()}
 
 
 def report(results: Dict[str, Dict[int, float]], sizes: Sequence[int]) -> Dict[str, float]:

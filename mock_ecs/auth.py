@@ -84,7 +84,8 @@ def authenticate(backend: Backend, req: HttpRequest, call: ApiCall) -> str:
     registered = backend.access_keys.get(key)
     if registered is None and backend.settings.strict_access_keys:
         raise errors.error("InvalidAccessKeyId.NotFound")
-    if not _timestamp_ok(timestamp, backend.clock.wall()):
+    wall = backend.clock.wall()
+    if not _timestamp_ok(timestamp, wall):
         raise errors.error("InvalidTimeStamp.Expired")
     if registered is not None:
         secret = registered[0]
@@ -96,22 +97,40 @@ def authenticate(backend: Backend, req: HttpRequest, call: ApiCall) -> str:
             if not hmac.compare_digest(rpc_signature(secret, sts), call.params.get("Signature", "")):
                 err = errors.error("SignatureDoesNotMatch")
                 raise EcsError(err.code, err.message + sts, err.status)
-    if not backend.remember_nonce(key, nonce, backend.clock.wall(), WINDOW_SECONDS):
+    if not backend.remember_nonce(key, nonce, wall, WINDOW_SECONDS):
         raise errors.error("SignatureNonceUsed")
     return registered[1] if registered is not None else DEFAULT_ACCOUNT_ID
 
 
+# SignedHeaders as sent -> (the names, whether they include every header that must be signed);
+# a client sends one form. Bounded: the header comes from the request.
+_SIGNED: Dict[str, Tuple[List[str], bool]] = {}
+_MUST_SIGN = ("host", "x-acs-action", "x-acs-date", "x-acs-version")
+
+
+def _signed_headers(declared: str) -> Tuple[List[str], bool]:
+    known = _SIGNED.get(declared)
+    if known is None:
+        signed = [h.strip().lower() for h in declared.split(";") if h.strip()]
+        known = (signed, all(n in signed for n in _MUST_SIGN))
+        if len(_SIGNED) < 256:
+            _SIGNED[declared] = known
+    return list(known[0]), known[1]
+
+
 def _v3_parts(req: HttpRequest, call: ApiCall) -> Tuple[str, str, str, Tuple[List[str], str]]:
-    m = _AUTH_HEADER.match(req.header("Authorization").strip())
+    headers = req.lowered()
+    m = _AUTH_HEADER.match(headers.get("authorization", "").strip())
     if m is None:
         raise errors.error("IncompleteSignature")
-    signed = [h.strip().lower() for h in m.group("headers").split(";") if h.strip()]
+    signed, complete = _signed_headers(m.group("headers"))
     for name in ("x-acs-date", "x-acs-signature-nonce"):
-        if not req.header(name):
+        if not headers.get(name):
             raise errors.missing(name)
-    if "host" not in signed or not all(n in signed for n in ("x-acs-action", "x-acs-date", "x-acs-version")):
+    if not complete:
         raise errors.error("IncompleteSignature")
-    return m.group("key"), req.header("x-acs-date"), req.header("x-acs-signature-nonce"), (signed, m.group("sig"))
+    key, sig = m.group("key", "sig")
+    return key, headers["x-acs-date"], headers["x-acs-signature-nonce"], (signed, sig)
 
 
 def _verify_v3(req: HttpRequest, call: ApiCall, secret: str, check: Tuple[List[str], str]) -> None:

@@ -8,12 +8,13 @@ quota never scan the region.
 from __future__ import annotations
 
 import heapq
+import os
 import random
-import secrets
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple, TypeVar
+from typing import Any, Callable, Deque, Dict, Iterator, List, Optional, Tuple, TypeVar
 
 from . import ids
 from .calls import Call, InjectedFault
@@ -57,8 +58,9 @@ class Account:
     tokens: Dict[Tuple[str, str], Tuple[Tuple[Tuple[str, str], ...], Dict[str, Any]]] = field(
         default_factory=dict
     )
-    # (expiry time, region, snapshot ID) for snapshots with RetentionDays.
+    # (expiry time, region, snapshot ID) for snapshots with RetentionDays (see push_retention).
     retention: List[Tuple[float, str, str]] = field(default_factory=list)
+    retention_compacted: int = 0  # entries left by the last compaction of ``retention``
 
     def region(self, region_id: str) -> RegionState:
         state = self.regions.get(region_id)
@@ -135,8 +137,12 @@ class Backend:
         # What an injected latency waits with (replaceable: tests never sleep for real).
         self.sleep: Callable[[float], None] = real_sleep
         # Names this backend: page tokens of an earlier (reset) one are stale.
-        self.generation = secrets.token_hex(4)
-        self.calls: List[Call] = []
+        self.generation = os.urandom(4).hex()  # what secrets.token_hex(4) is, without importing hmac
+        # The call record, the newest ``max_calls`` only (0: all); appended under the lock.
+        self.calls: Deque[Call] = deque(maxlen=settings.max_calls or None)
+        self.calls_dropped = 0
+        # The call each thread recorded last, so a server logs a request's own entry.
+        self._recorded = threading.local()
 
     # --- accounts and keys -------------------------------------------------------------
     def account(self, account_id: str) -> Account:
@@ -172,7 +178,19 @@ class Backend:
         return InjectedFault(chosen.code, chosen.message, chosen.status)
 
     def record(self, call: Call) -> None:
-        self.calls.append(call)
+        # Under the lock: readers copy the record while server threads append to it.
+        with self.lock:
+            calls = self.calls
+            if calls.maxlen is not None and len(calls) >= calls.maxlen:
+                self.calls_dropped += 1
+            calls.append(call)
+        self._recorded.call = call
+
+    def take_recorded(self) -> Optional[Call]:
+        """The call this thread recorded last, once (None when none since the last take)."""
+        call: Optional[Call] = getattr(self._recorded, "call", None)
+        self._recorded.call = None
+        return call
 
     # --- time-driven housekeeping --------------------------------------------------------
     def expire_snapshots(self, acct: Account, now: float) -> None:
@@ -188,16 +206,21 @@ class Backend:
                 remove_snapshot(acct, state, snap)
 
     def remember_nonce(self, key: str, nonce: str, now: float, window: float) -> bool:
-        """Record a nonce; False when it was already used within ``window`` seconds."""
-        order = self.nonce_order
-        while order and order[0][0] <= now - window:
-            _, k, n = heapq.heappop(order)
-            self.nonces.pop((k, n), None)
-        if (key, nonce) in self.nonces:
-            return False
-        self.nonces[(key, nonce)] = now
-        heapq.heappush(order, (now, key, nonce))
-        return True
+        """Record a nonce; False when it was already used within ``window`` seconds.
+
+        Under the lock (authentication runs before the handler takes it): two server threads
+        must not both accept one nonce, nor both pop the last expired entry.
+        """
+        with self.lock:
+            order = self.nonce_order
+            while order and order[0][0] <= now - window:
+                _, k, n = heapq.heappop(order)
+                self.nonces.pop((k, n), None)
+            if (key, nonce) in self.nonces:
+                return False
+            self.nonces[(key, nonce)] = now
+            heapq.heappush(order, (now, key, nonce))
+            return True
 
 
 # --- index maintenance shared by the actions ------------------------------------------
@@ -213,9 +236,32 @@ def add_snapshot(acct: Account, state: RegionState, snap: Snapshot) -> None:
         by_disk = state.snapshots_by_disk[snap.source_disk_id] = Table(primary=False)
     by_disk[snap.snapshot_id] = snap
     acct.where[snap.snapshot_id] = snap.region_id
+    if snap.retention_days is not None:  # (push_retention does nothing otherwise)
+        push_retention(acct, snap)
+
+
+def push_retention(acct: Account, snap: Snapshot) -> None:
+    """Queue the end of a snapshot's RetentionDays (nothing when it has none).
+
+    Entries of deleted snapshots, and those a longer retention replaced, wait in the heap
+    until their time; once they outnumber the live ones the heap is rebuilt from these, so
+    create/delete cycles with RetentionDays keep it O(live snapshots), amortised O(1) a push.
+    """
     expires = snap.expires_at()
-    if expires is not None:
-        heapq.heappush(acct.retention, (expires, snap.region_id, snap.snapshot_id))
+    if expires is None:
+        return
+    heap = acct.retention
+    heapq.heappush(heap, (expires, snap.region_id, snap.snapshot_id))
+    if len(heap) > max(64, 2 * acct.retention_compacted):
+        live = []
+        for entry in heap:
+            state = acct.regions.get(entry[1])
+            kept = state.snapshots.get(entry[2]) if state is not None else None
+            if kept is not None and kept.expires_at() == entry[0]:
+                live.append(entry)
+        heapq.heapify(live)
+        heap[:] = live
+        acct.retention_compacted = len(live)
 
 
 def remove_snapshot(acct: Account, state: RegionState, snap: Snapshot) -> None:

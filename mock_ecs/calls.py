@@ -49,7 +49,7 @@ class InjectedFault(EcsError):
 def access_key_of(req: HttpRequest, call: ApiCall) -> Optional[str]:
     """The access key the request claims: ``AccessKeyId`` (RPC) or the V3 ``Credential``."""
     if call.v3:
-        m = _CREDENTIAL.search(req.header("Authorization"))
+        m = _CREDENTIAL.search(req.lowered().get("authorization", ""))  # req.header("Authorization")
         return m.group(1) if m else None
     return call.params.get("AccessKeyId")
 
@@ -62,9 +62,13 @@ def make_call(
     if region_id is None and err is not None:
         # Refused before or while its region was checked: keep the region it asked for.
         region_id = call.params.get("RegionId") or call.host_region
+    params = call.params
+    if "Signature" in params:  # otherwise the record shares the request's dict: nothing changes it
+        params = dict(params)
+        del params["Signature"]
     return Call(
         action=call.action,
-        params={k: v for k, v in call.params.items() if k != "Signature"},
+        params=params,
         account_id=account_id or None,
         region_id=region_id,
         status=err.status if err is not None else 200,

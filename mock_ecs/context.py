@@ -40,7 +40,7 @@ class Context:
         self.settings: Settings = backend.settings
         # None for the control API's own views, which read no parameters.
         self._allows = allows
-        self.dry_run = self._declared("DryRun") and params.get("DryRun", "").lower() == "true"
+        self.dry_run = (allows is None or allows("DryRun")) and params.get("DryRun", "").lower() == "true"
 
     # --- errors --------------------------------------------------------------------------
     def error(self, key: str, message: Optional[str] = None) -> EcsError:
@@ -66,13 +66,18 @@ class Context:
         return self._allows is None or self._allows(name)
 
     def _read(self, name: str) -> Optional[str]:
-        """Every read goes through here: reading an undeclared parameter is a bug of ours."""
-        if not self._declared(name):
+        """Every read goes through here (``get`` inlines it): reading an undeclared parameter is a
+        bug of ours."""
+        allows = self._allows
+        if allows is not None and not allows(name):
             raise UndeclaredParameter(f"{self.action} reads {name!r} without declaring it in @action(params=...)")
         return self.params.get(name)
 
     def get(self, name: str, default: str = "") -> str:
-        value = self._read(name)
+        allows = self._allows  # _read, inlined: the most frequent read
+        if allows is not None and not allows(name):
+            self._read(name)  # raises UndeclaredParameter
+        value = self.params.get(name)
         return default if value is None else value
 
     def has(self, name: str) -> bool:

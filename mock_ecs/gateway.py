@@ -12,16 +12,19 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
-from . import errors, ids, params, regions, render, router
-from .auth import authenticate
-from .backend import Backend
+from . import errors, ids, regions
 from .calls import make_call, unreadable_call
-from .context import Context
 from .errors import EcsError
 from .parse import ApiCall, parse_request, sanitized
 from .wire import HttpRequest, HttpResponse
+
+if TYPE_CHECKING:
+    from . import params, render, router
+    from .auth import authenticate
+    from .backend import Backend
+    from .context import Context
 
 API_VERSION = "2014-05-26"
 # [META] lists ``method: "GET|POST"`` for every action; any other answers UnsupportedHTTPMethod.
@@ -29,11 +32,27 @@ ALLOWED_METHODS = frozenset({"GET", "POST"})
 log = logging.getLogger("mock_ecs")
 
 
+_loaded = False
+
+
+def _load() -> None:
+    """Import the actions and what serves them: on the first request, not at ``import mock_ecs``
+    (the action modules and the parameter metadata are most of the package's import time)."""
+    global _loaded, params, render, router, authenticate, Context
+    from . import params, render, router  # noqa: F811
+    from .auth import authenticate  # noqa: F811
+    from .context import Context  # noqa: F811
+
+    _loaded = True
+
+
 class Gateway:
     def __init__(self, backend: Backend) -> None:
         self.backend = backend
 
     def handle(self, req: HttpRequest) -> HttpResponse:
+        if not _loaded:
+            _load()
         request_id = ids.request_id()
         try:
             req = sanitized(req)
@@ -48,42 +67,44 @@ class Gateway:
             return self._location(call, request_id)
         account_id = ""
         region_id: Optional[str] = None
+        backend, action, values = self.backend, call.action, call.params
         try:
             if call.method not in ALLOWED_METHODS:
                 raise errors.error("UnsupportedHTTPMethod")
-            if not call.action:
+            if not action:
                 raise errors.missing("Action")
-            account_id = authenticate(self.backend, req, call)
+            account_id = authenticate(backend, req, call)
             if call.version != API_VERSION:
                 raise errors.error("InvalidVersion")
-            spec = router.lookup(call.action)
+            spec = router.ACTIONS.get(action)  # router.lookup
             if spec is None:
-                if call.action in router.REAL_ACTIONS:
-                    raise errors.not_implemented(call.action)
+                if action in router.REAL_ACTIONS:
+                    raise errors.not_implemented(action)
                 raise errors.error("InvalidAction.NotFound")
             # From the metadata's table (params.py): required parameters, then value types,
             # so that no handler ever sees a malformed Integer, Long, Boolean or Float.
             for name in spec.required:
-                if not call.params.get(name):
+                if not values.get(name):
                     raise errors.missing(name)
-            malformed = params.first_malformed(spec.name, call.params)
+            malformed = params.first_malformed(spec.name, values)
             if malformed is not None:
                 raise errors.invalid_parameter(malformed)
-            unsupported = router.unsupported_filter(spec, call.params)
-            if unsupported is not None:
-                raise errors.filter_not_supported(call.action, unsupported)
+            if spec.strict:
+                unsupported = router.unsupported_filter(spec, values)
+                if unsupported is not None:
+                    raise errors.filter_not_supported(action, unsupported)
             region_id = self._region(call)
             # Outside the lock: an injected latency holds up no other request.
-            fault = self.backend.take_fault(call.action)
+            fault = backend.take_fault(action) if backend.faults else None
             if fault is not None:
                 raise fault
-            with self.backend.lock:
-                account = self.backend.account(account_id)
-                now = self.backend.clock.now()
-                self.backend.expire_snapshots(account, now)
-                ctx = Context(self.backend, account, call.action, call.params, region_id, now, request_id, spec.allows)
+            with backend.lock:
+                account = backend.account(account_id)
+                now = backend.clock.now()
+                backend.expire_snapshots(account, now)
+                ctx = Context(backend, account, action, values, region_id, now, request_id, spec.reads)
                 body = spec.handler(ctx)
-            response = render.success(call.action, body, call.fmt, request_id)
+            response = render.success(action, body, call.fmt, request_id)
             self._record(req, call, account_id, region_id, request_id)
             return response
         except EcsError as err:
@@ -98,7 +119,7 @@ class Gateway:
     def _region(self, call: ApiCall) -> Optional[str]:
         """RegionId, else the host's region, else None (the resource's own region decides)."""
         region = call.params.get("RegionId") or call.host_region
-        if region is not None and not regions.is_known(region):
+        if region is not None and region not in regions.REGIONS:  # regions.is_known
             raise errors.error("InvalidRegionId.NotFound")
         return region
 

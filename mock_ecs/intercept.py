@@ -11,14 +11,17 @@ mock started *inside* ours still hands ECS URLs to us, so the two compose in any
 
 from __future__ import annotations
 
+import functools
 import importlib
 import re
-from typing import Any, Callable, Dict, List, Optional, Tuple
-
-import responses
+from collections import OrderedDict
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Tuple
 
 from .regions import ECS_URL
 from .wire import HttpRequest, HttpResponse
+
+if TYPE_CHECKING:  # imported when a mock first starts: ``import mock_ecs`` stays cheap
+    import responses
 
 Dispatch = Callable[[HttpRequest], HttpResponse]
 
@@ -41,6 +44,26 @@ def _resolve(target: str) -> Optional[Any]:
         return None
     cls = getattr(module, cls_name, None)
     return getattr(cls, attr, None) if cls is not None else None
+
+
+_UNRECORDED: Optional[type] = None
+
+
+def _unrecorded() -> Any:
+    """A ``responses.CallList`` that keeps nothing (its class made on first use, with responses)."""
+    global _UNRECORDED
+    if _UNRECORDED is None:
+        import responses
+
+        class Unrecorded(responses.CallList):  # type: ignore[misc]
+            def add(self, request: Any, response: Any) -> None:
+                pass
+
+            def add_call(self, call: Any) -> None:
+                pass
+
+        _UNRECORDED = Unrecorded
+    return _UNRECORDED()
 
 
 def _as_bytes(body: Any) -> bytes:
@@ -67,12 +90,33 @@ class Interceptor:
 
     # --- requests and the vendored copy ----------------------------------------------
     def _callback(self, prepared: Any) -> Tuple[int, Dict[str, str], bytes]:
-        req = HttpRequest(prepared.method or "GET", prepared.url, dict(prepared.headers), _as_bytes(prepared.body))
+        headers = prepared.headers
+        store: Any = getattr(headers, "_store", None)
+        if type(store) in (dict, OrderedDict):
+            # requests' CaseInsensitiveDict keeps lower-cased name -> (name, value): read it
+            # directly rather than through its Mapping methods (a call per header).
+            plain = {name: value for name, value in store.values()}
+            lower = {low: value for low, (_, value) in store.items()}
+        else:
+            plain, lower = dict(headers), None
+        req = HttpRequest(prepared.method or "GET", prepared.url, plain, _as_bytes(prepared.body))
+        if lower is not None:
+            req._lower = lower
         resp = self.dispatch(req)
         # An answer to HEAD has no body (RFC 9110); urllib3 refuses one that has.
         return resp.status, dict(resp.headers), b"" if req.method.upper() == "HEAD" else resp.body
 
     def start(self) -> None:
+        """Install every patch; one that fails part way removes what it had installed."""
+        try:
+            self._start()
+        except BaseException:
+            self.stop()
+            raise
+
+    def _start(self) -> None:
+        import responses
+
         for target in _TARGETS:
             current = _resolve(target)
             if current is None:
@@ -86,23 +130,36 @@ class Interceptor:
             )
             for method in _METHODS:
                 mock.add_callback(method, ECS_URL, callback=self._callback, content_type=None)
+            # responses keeps every request and response it answered, for the life of the mock
+            # (a whole session, a server): ours keep none, the mock has its own call record.
+            mock._calls = _unrecorded()
+            for match in mock.registered():
+                match._calls = _unrecorded()
             mock.start()
             self.mocks[target] = mock
         self._patch_user_mocks()
         self._patch_async()
 
     def stop(self) -> None:
-        self._unpatch_async()
-        self._unpatch_user_mocks()
+        """Remove every patch, each even when removing another failed (the first error is raised)."""
+        steps: List[Callable[[], None]] = [self._unpatch_async, self._unpatch_user_mocks]
         for mock in reversed(list(self.mocks.values())):
+            steps.append(functools.partial(mock.stop, allow_assert=False))
+            steps.append(mock.reset)
+        steps.append(self.mocks.clear)
+        error: Optional[BaseException] = None
+        for step in steps:
             try:
-                mock.stop(allow_assert=False)
-            finally:
-                mock.reset()
-        self.mocks.clear()
+                step()
+            except BaseException as err:  # every patch is removed first, the error raised after
+                error = error or err
+        if error is not None:
+            raise error
 
     def _patch_user_mocks(self) -> None:
         """Let a user's responses mock started after ours pass ECS URLs on to us."""
+        import responses
+
         original = responses.RequestsMock._on_request
         ours = self.mocks
 
@@ -118,6 +175,8 @@ class Interceptor:
         responses.RequestsMock._on_request = _on_request  # type: ignore[method-assign,assignment]
 
     def _unpatch_user_mocks(self) -> None:
+        import responses
+
         if self._on_request_saved is not None:
             responses.RequestsMock._on_request = self._on_request_saved  # type: ignore[method-assign]
             self._on_request_saved = None

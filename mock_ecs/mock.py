@@ -9,18 +9,18 @@ from __future__ import annotations
 import functools
 import inspect
 import threading
-import unittest
 from datetime import datetime, timezone
-from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Optional, Tuple, TypeVar, cast
 
-from . import errors, keys, router
+from . import errors, keys
 from .backend import DEFAULT_ACCOUNT_ID, Account, Backend, Fault, real_sleep
 from .calls import CallList
-from .context import Context
 from .gateway import Gateway
-from .intercept import Interceptor
 from .settings import Settings
 from .wire import HttpRequest, HttpResponse
+
+if TYPE_CHECKING:  # the interception (responses, requests) is imported by the first start
+    from .intercept import Interceptor
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -46,7 +46,9 @@ def _dispatch(req: HttpRequest) -> HttpResponse:
 class MockEcs:
     """An in-memory ECS. Use as ``@mock_ecs``, ``@mock_ecs(...)``, ``with mock_ecs() as ecs``."""
 
-    def __init__(self, *, access_keys: Optional[Mapping[str, Any]] = None, **settings: Any) -> None:
+    def __init__(
+        self, *, access_keys: Optional[Mapping[str, Any]] = None, state: Optional[Any] = None, **settings: Any,
+    ) -> None:
         self.settings = Settings().with_overrides(**settings)
         # Keys of the configuration: ``access_keys=`` (checked now) and the environment (read
         # at each start); both survive reset(), unlike keys of register_access_key.
@@ -58,6 +60,14 @@ class MockEcs:
         self.backend = Backend(self.settings)
         self.gateway = Gateway(self.backend)
         self._configure()
+        # ``state=``: a saved state (document or file, see state.py) this handle holds when
+        # made and again at each start; checked now, so a bad one fails here.
+        self._state: Optional[Dict[str, Any]] = None
+        if state is not None:
+            from .state import state_source
+
+            self._state = state_source(state)
+            self.load_state(self._state)
 
     # --- activation ------------------------------------------------------------------
     def start(self) -> MockEcs:
@@ -68,9 +78,14 @@ class MockEcs:
             # A malformed MOCK_ECS_ACCESS_KEYS(_FILE) fails here, before anything is patched.
             self._env_keys = keys.from_environment()
             self.reset()
+            if self._state is not None:
+                self.load_state(self._state)
             if not _stack:
-                _interceptor = Interceptor(_dispatch)
-                _interceptor.start()
+                from .intercept import Interceptor
+
+                interceptor = Interceptor(_dispatch)
+                interceptor.start()  # a start that fails part way undoes its own patches
+                _interceptor = interceptor
             _stack.append(self)
         return self
 
@@ -106,16 +121,68 @@ class MockEcs:
     def reset(self) -> None:
         """Drop every resource, fault and call, and the keys of register_access_key: an empty ECS.
 
-        Keys of the configuration (``access_keys=``, the environment) stay registered.
+        Keys of the configuration (``access_keys=``, the environment) stay registered. A handle
+        made with ``state=`` gets that state back at its next start (or ``load_state``).
         """
-        self.backend = Backend(self.settings)
-        self.gateway = Gateway(self.backend)
-        self._configure()
+        self.install_backend(Backend(self.settings))
 
     def _configure(self) -> None:
         self.backend.access_keys.update(self._env_keys)
         self.backend.access_keys.update(self._access_keys)
         self.backend.sleep = self._sleep
+
+    def install_backend(self, backend: Backend, registered: Optional[keys.Keys] = None) -> None:
+        """Serve ``backend`` from now on (reset and load_state swap in a new one).
+
+        It gets the configured keys, then ``registered`` (which win), and this handle's sleep,
+        before any request can reach it.
+        """
+        backend.access_keys.update(self._env_keys)
+        backend.access_keys.update(self._access_keys)
+        backend.access_keys.update(registered or {})
+        backend.sleep = self._sleep
+        self.backend = backend
+        self.gateway = Gateway(backend)
+
+    def configured_access_keys(self) -> keys.Keys:
+        """The keys of the configuration (the environment, then ``access_keys=``); reset keeps them."""
+        return {**self._env_keys, **self._access_keys}
+
+    def read_environment_keys(self) -> None:
+        """Read MOCK_ECS_ACCESS_KEYS(_FILE) now, as start() does, for a handle served unstarted.
+
+        Keys registered at run time (or loaded with a state) keep winning over them.
+        """
+        env = keys.from_environment()
+        with self.backend.lock:
+            configured = self.configured_access_keys()
+            registered = {k: v for k, v in self.backend.access_keys.items() if configured.get(k) != v}
+            self._env_keys = env
+            self.backend.access_keys.clear()
+            self.backend.access_keys.update({**self.configured_access_keys(), **registered})
+
+    # --- saved states (state.py) ---------------------------------------------------------
+    def dump_state(self) -> Dict[str, Any]:
+        """The whole ECS as a JSON-ready document (format ``mock_ecs.state``, see state.py)."""
+        from .state import dump_state
+
+        return dump_state(self)
+
+    def save_state(self, path: Any) -> None:
+        """Write ``dump_state()`` to a JSON file."""
+        from .state import write_state_file
+
+        write_state_file(self.dump_state(), path)
+
+    def load_state(self, source: Any) -> None:
+        """Replace the ECS by a saved state: a document, or the path of a JSON file.
+
+        A malformed or foreign state raises ``StateError`` and leaves the current one
+        untouched. Faults and the call record start empty, as after reset().
+        """
+        from .state import load_state, state_source
+
+        load_state(self, state_source(source))
 
     # --- decorator -------------------------------------------------------------------
     def __call__(self, target: F) -> F:
@@ -123,7 +190,7 @@ class MockEcs:
         return cast(F, self._decorate(target))
 
     def _fresh(self) -> MockEcs:
-        return MockEcs(access_keys=dict(self._access_keys), **self.settings.as_dict())
+        return MockEcs(access_keys=dict(self._access_keys), state=self._state, **self.settings.as_dict())
 
     def _decorate(self, target: Any) -> Any:
         if inspect.isclass(target):
@@ -151,6 +218,8 @@ class MockEcs:
         return run
 
     def _decorate_class(self, cls: type) -> type:
+        import unittest  # here, not at ``import mock_ecs``: only decorated classes need it
+
         make = self._fresh
         if issubclass(cls, unittest.TestCase):
             # setUp and the test share one mock; cleanups run even when setUp fails.
@@ -195,7 +264,8 @@ class MockEcs:
     # --- control API -------------------------------------------------------------------
     def advance_clock(self, seconds: float) -> None:
         """Move the mock's time forward (snapshots progress, windows end) without sleeping."""
-        self.backend.clock.advance(seconds)
+        with self.backend.lock:  # between requests, and no two advances lose one another
+            self.backend.clock.advance(seconds)
 
     def now(self) -> datetime:
         return datetime.fromtimestamp(self.backend.clock.now(), tz=timezone.utc)
@@ -258,6 +328,8 @@ class MockEcs:
         before answering, with ``ecs.sleep``; with ``code=None`` the call is only delayed.
         A code of the catalogue takes its real status and message; another code needs ``status``.
         """
+        from . import router
+
         if action != "*" and router.lookup(action) is None:
             raise ValueError(f"inject_fault: {action!r} is not an action mock_ecs builds (or '*' for all)")
         if times == "default":
@@ -338,6 +410,7 @@ class MockEcs:
 
         Refused requests are included (authentication errors, missing parameters), with what
         was known. Emptied by reset(), and so by every start; clear_calls() empties only it.
+        Only the newest ``max_calls`` (a setting, default 100,000; 0: all) are kept.
         """
         with self.backend.lock:
             return CallList(self.backend.calls)
@@ -345,6 +418,7 @@ class MockEcs:
     def clear_calls(self) -> None:
         with self.backend.lock:
             self.backend.calls.clear()
+            self.backend.calls_dropped = 0
 
     # --- looking at the state ----------------------------------------------------------
     def _locate(self, kind: str, resource_id: str, account_id: Optional[str] = None) -> Tuple[Account, Any]:
@@ -369,6 +443,7 @@ class MockEcs:
         from .actions.images import image_view
         from .actions.instances import instance_view
         from .actions.snapshots import snapshot_view
+        from .context import Context
 
         with self.backend.lock:
             acct, obj = self._locate(kind, resource_id, account_id)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Set, Tuple
+from dataclasses import dataclass, field, fields
+from typing import Any, Callable, Dict, List, Optional, Set, Tuple, Type, TypeVar, cast
 
 LOCAL_DISK_CATEGORIES = frozenset({"ephemeral", "ephemeral_ssd", "local_ssd_pro", "local_hdd_pro"})
 CLOUD_DISK_CATEGORIES = frozenset(
@@ -12,7 +12,49 @@ CLOUD_DISK_CATEGORIES = frozenset(
 # A pay-as-you-go resource's ExpiredTime, as the real API shows it.
 NEVER_EXPIRES = 4102415940.0  # 2099-12-31T15:59:00Z
 
+C = TypeVar("C", bound=type)
 
+
+def _lazy_set(slot: Any) -> property:
+    """A property over the slot descriptor ``slot``: reading creates the set when there is none;
+    writing is the slot's own (no Python frame)."""
+
+    def get(self: Any) -> Set[str]:
+        value = slot.__get__(self)
+        if value is None:
+            value = set()
+            slot.__set__(self, value)
+        return value  # type: ignore[no-any-return]
+
+    return property(get, slot.__set__)
+
+
+def slotted(*lazy_sets: str) -> Callable[[C], C]:
+    """``@dataclass(slots=True)`` for Python 3.9 too, the fields in ``__slots__`` (no per-object
+    ``__dict__``: a snapshot costs a third of the memory). ``lazy_sets`` name set fields
+    (default None) that hold no set until first read: most snapshots never
+    get one, and an empty set is 216 bytes. ``dataclasses.fields()`` and every attribute read
+    or written are unchanged.
+    """
+
+    def make(cls: C) -> C:
+        names = tuple(f.name for f in fields(cls))
+        namespace = dict(cls.__dict__)
+        namespace["__slots__"] = tuple(f"_{n}" if n in lazy_sets else n for n in names)
+        for name in names:
+            namespace.pop(name, None)
+        namespace.pop("__dict__", None)
+        namespace.pop("__weakref__", None)
+        new: Type[Any] = type(cls)(cls.__name__, cls.__bases__, namespace)
+        new.__qualname__ = cls.__qualname__
+        for name in lazy_sets:
+            setattr(new, name, _lazy_set(new.__dict__[f"_{name}"]))
+        return new  # type: ignore[return-value]
+
+    return make
+
+
+@slotted()
 @dataclass
 class Phase:
     """A status that may be passing: ``status`` until ``until``, then ``then``."""
@@ -34,6 +76,7 @@ class Phase:
             self.status, self.then, self.until = passing, final, now + seconds
 
 
+@slotted()
 @dataclass
 class Instance:
     instance_id: str
@@ -85,6 +128,7 @@ class Instance:
         return [reason for reason, _ in self.locks]
 
 
+@slotted()
 @dataclass
 class Disk:
     disk_id: str
@@ -133,6 +177,7 @@ class Disk:
         return self.category in LOCAL_DISK_CATEGORIES
 
 
+@slotted("image_ids", "disk_ids")
 @dataclass
 class Snapshot:
     snapshot_id: str
@@ -157,8 +202,10 @@ class Snapshot:
     # The snapshot chain (one per source disk, ``sl-`` + 20 chars); set by backend.add_snapshot.
     snapshot_link_id: str = ""
     # Referential integrity: images and disks made from this snapshot.
-    image_ids: Set[str] = field(default_factory=set)
-    disk_ids: Set[str] = field(default_factory=set)
+    # Created on first read (see ``slotted``; None until then); ``usage()`` reads them without
+    # creating them.
+    image_ids: Set[str] = field(default=cast("Set[str]", None))
+    disk_ids: Set[str] = field(default=cast("Set[str]", None))
     ever_used_for_disk: bool = False
     # Creation order, set by the table the resource enters (see table.py).
     seq: int = 0
@@ -178,8 +225,16 @@ class Snapshot:
         left = self.done_at() - now
         return 0 if left <= 0 else int(-(-left // 1))
 
+    def made_images(self) -> bool:
+        """Whether images use it (``bool(image_ids)``, without creating the set)."""
+        return bool(getattr(self, "_image_ids"))  # noqa: B009 - a slot the type checker does not see
+
+    def made_disks(self) -> bool:
+        """Whether disks made from it still exist (``bool(disk_ids)``, without creating the set)."""
+        return bool(getattr(self, "_disk_ids"))  # noqa: B009
+
     def usage(self) -> str:
-        image, disk = bool(self.image_ids), bool(self.disk_ids) or self.ever_used_for_disk
+        image, disk = self.made_images(), self.made_disks() or self.ever_used_for_disk
         if image and disk:
             return "image_disk"
         return "image" if image else "disk" if disk else "none"
@@ -190,6 +245,7 @@ class Snapshot:
         return self.created_at + self.retention_days * 86400
 
 
+@slotted()
 @dataclass
 class Image:
     image_id: str
@@ -222,6 +278,7 @@ class Image:
         return f"{max(0, min(99, int((now - self.created_at) * 100 // span)))}%"
 
 
+@slotted()
 @dataclass
 class PublicImage:
     """A platform image: accepted by ID, never stored per account."""

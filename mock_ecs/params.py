@@ -111,13 +111,35 @@ def _type_in(entries: Dict[str, Entry], key: str) -> Optional[str]:
     return _type_in(entry.get("sub", {}), rest)
 
 
+# action -> wire name -> the check of its type (None: any value), learnt as names arrive.
+_CHECK_OF: Dict[str, Dict[str, Optional[Callable[[str], bool]]]] = {}
+# A cache, not a record: past this many names per action (hostile requests can make up any
+# number of them) a name is looked up each time instead of being remembered.
+_CACHED_NAMES = 2048
+
+
+def _check_of(action: str, key: str) -> Optional[Callable[[str], bool]]:
+    known = _CHECK_OF.get(action)
+    if known is None:
+        known = _CHECK_OF.setdefault(action, {})
+    try:
+        return known[key]
+    except KeyError:
+        pass
+    kind = type_of(action, key)
+    check = CHECKS.get(kind) if kind is not None else None
+    if len(known) < _CACHED_NAMES:
+        known[key] = check
+    return check
+
+
 def first_malformed(action: str, params: Dict[str, str]) -> Optional[str]:
     """The first parameter (in request order) whose non-empty value is not of its type."""
+    known = _CHECK_OF.get(action, {})
     for key, value in params.items():
         if value == "":
             continue
-        kind = type_of(action, key)
-        check = CHECKS.get(kind) if kind is not None else None
+        check = known[key] if key in known else _check_of(action, key)
         if check is not None and not check(value):
             return key
     return None

@@ -6,9 +6,10 @@ headers; all are merged, with the query winning over the body for a repeated nam
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Tuple
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import unquote, urlsplit
 
 from . import regions
 from .wire import HttpRequest
@@ -33,6 +34,8 @@ class ApiCall:
 def _text(value: Any) -> str:
     """A str that encodes to UTF-8: bytes are decoded, lone surrogates (which no client sends,
     and which UTF-8 cannot carry back out in an answer) become U+FFFD."""
+    if type(value) is str and value.isascii():  # nearly always: nothing to check
+        return value
     if isinstance(value, (bytes, bytearray)):
         return bytes(value).decode("utf-8", errors="replace")
     text = value if isinstance(value, str) else str(value)
@@ -46,44 +49,123 @@ def _text(value: Any) -> str:
 def sanitized(req: HttpRequest) -> HttpRequest:
     """``req`` with a str URL, method and headers that all encode to UTF-8 and a bytes body, so
     no later step (signature, answer) can fail on what a transport handed over."""
+    if req.method and type(req.body) is bytes and type(req.headers) is dict:
+        try:  # the method, URL and every header ASCII str (the usual case): nothing to change
+            if (req.method + req.url + "".join(req.headers) + "".join(req.headers.values())).isascii():
+                return req
+        except TypeError:  # something that is not a str: sanitize it
+            pass
     body = req.body if isinstance(req.body, bytes) else _text(req.body or b"").encode("utf-8")
     headers = {_text(k): _text(v) for k, v in req.headers.items()}
     return HttpRequest(_text(req.method or "GET"), _text(req.url), headers, body)
 
 
 def _decode(text: str) -> List[Tuple[str, str]]:
-    # Form rules: '+' is a space, like %20; undecodable bytes are replaced, not fatal.
-    return parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="replace")
+    """``parse_qsl(text, keep_blank_values=True, errors="replace")``, pair for pair, faster:
+    a name or value is only unquoted when it holds a '%' or a '+'.
+
+    Form rules: '&' separates (not ';'), an empty piece is skipped, a piece without '=' is a
+    name with an empty value, '+' is a space like %20, undecodable bytes are replaced.
+    """
+    out: List[Tuple[str, str]] = []
+    if "%" not in text and "+" not in text:  # nothing to decode
+        for piece in text.split("&"):
+            if piece:
+                name, _, value = piece.partition("=")
+                out.append((name, value))
+        return out
+    for piece in text.split("&"):
+        if not piece:
+            continue
+        name, _, value = piece.partition("=")
+        if "%" not in piece and "+" not in piece:
+            out.append((name, value))
+            continue
+        if "+" in name:
+            name = name.replace("+", " ")
+        if "%" in name:
+            name = _unquote(name)
+        if "+" in value:
+            value = value.replace("+", " ")
+        if "%" in value:
+            value = _unquote(value)
+        out.append((name, value))
+    return out
+
+
+_ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
+_HIGH_ESCAPE = re.compile(r"%[89A-Fa-f][0-9A-Fa-f]")
+
+
+def _escaped(m: re.Match[str]) -> str:
+    return chr(int(m.group(1), 16))
+
+
+def _unquote(text: str) -> str:
+    """``unquote(text, errors="replace")``; text whose escapes are all ASCII (the usual: a
+    timestamp's ``%3A``, a signature's ``%2F``) is decoded without going through bytes."""
+    if text.isascii() and _HIGH_ESCAPE.search(text) is None:
+        return _ESCAPE.sub(_escaped, text)
+    return unquote(text, errors="replace")
+
+
+# An absolute http(s) URL without the characters that urlsplit treats specially (fragments,
+# IPv6 brackets, the tab/CR/LF it strips): netloc, path, query.
+_PLAIN_URL = re.compile(r"https?://([^/?#\[\]\t\r\n]*)([^?#\[\]\t\r\n]*)(?:\?([^#\[\]\t\r\n]*))?")
+
+
+def split_url(url: str) -> Tuple[str, str, str]:
+    """(netloc, path, query) as ``urlsplit`` answers them; the usual absolute http(s) URL is cut
+    by one regular expression (urlsplit costs more than the rest of reading a request)."""
+    if url.isascii():
+        m = _PLAIN_URL.fullmatch(url)
+        if m is not None:
+            netloc, path, query = m.groups("")
+            return netloc, path, query
+    parts = urlsplit(url)
+    return parts.netloc, parts.path, parts.query
+
+
+_HOST_REGIONS: Dict[str, Optional[str]] = {}  # host -> its region (a cache: few hosts are used)
+
+
+def _region_of_host(host: str) -> Optional[str]:
+    try:
+        return _HOST_REGIONS[host]
+    except KeyError:
+        region = regions.region_of_host(host)
+        if len(_HOST_REGIONS) < 256:  # bounded: the Host header comes from the request
+            _HOST_REGIONS[host] = region
+        return region
 
 
 def parse_request(req: HttpRequest) -> ApiCall:
-    parts = urlsplit(req.url)
-    host = req.header("Host") or parts.netloc
-    query_pairs = _decode(parts.query)
+    netloc, path, query = split_url(req.url)
+    headers = req.lowered()
+    host = headers.get("host") or netloc
+    query_pairs = _decode(query)
     body_pairs: List[Tuple[str, str]] = []
-    ctype = req.header("Content-Type").lower()
+    ctype = headers.get("content-type", "").lower()
     if req.body and ("x-www-form-urlencoded" in ctype or not ctype):
         try:
             body_pairs = _decode(req.body.decode("utf-8", errors="replace"))
         except ValueError:
             body_pairs = []
     pairs = query_pairs + body_pairs
-    params: Dict[str, str] = {}
-    for key, value in body_pairs:
-        params[key] = value
-    for key, value in query_pairs:
-        params[key] = value
-    v3 = req.header("Authorization").startswith("ACS3-")
-    action = params.get("Action") or req.header("x-acs-action")
-    version = params.get("Version") or req.header("x-acs-version")
+    # The query wins over the body; within each, the last of a repeated name.
+    params: Dict[str, str] = dict(body_pairs)
+    params.update(query_pairs)
+    v3 = headers.get("authorization", "").startswith("ACS3-")
+    action = params.get("Action") or headers.get("x-acs-action", "")
+    version = params.get("Version") or headers.get("x-acs-version", "")
     fmt_raw = params.get("Format", "")
     if fmt_raw:
         fmt = "JSON" if fmt_raw.upper() == "JSON" else "XML"
     else:
         # Tea V3 sends no Format, only ``accept: application/json``, and parses JSON only.
-        fmt = "JSON" if "json" in req.header("Accept").lower() else "XML"
+        fmt = "JSON" if "json" in headers.get("accept", "").lower() else "XML"
     return ApiCall(
         action=action, version=version, params=params, pairs=pairs, query_pairs=query_pairs,
-        fmt=fmt, host=host, path=parts.path or "/", method=req.method.upper(),
-        host_region=regions.region_of_host(host), v3=v3,
+        fmt=fmt, host=host, path=path or "/", method=req.method.upper(),
+        host_region=_region_of_host(host), v3=v3,
     )

@@ -5,9 +5,6 @@ from __future__ import annotations
 import json
 import re
 from typing import Any, Dict
-from xml.sax.saxutils import escape
-
-import xmltodict
 
 from .errors import EcsError
 from .wire import HttpResponse
@@ -21,6 +18,11 @@ _XML_HEAD = "<?xml version='1.0' encoding='UTF-8'?>"
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
+def escape(text: str) -> str:
+    """``xml.sax.saxutils.escape`` (&, <, >), without importing xml.sax (and urllib.request)."""
+    return text.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
+
+
 def _xml_bytes(xml: str) -> bytes:
     return _NOT_XML.sub("\ufffd", xml).encode()
 
@@ -29,10 +31,27 @@ def recommend(code: str, request_id: str) -> str:
     return f"https://api.aliyun.com/troubleshoot?q={code}&product=Ecs&requestId={request_id}"
 
 
+# ``json.dumps(doc, ensure_ascii=False)``, without making an encoder per answer (an answer is
+# never circular; were one, the gateway's catch-all would answer InternalError either way).
+_encode = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
+_quote = json.encoder.encode_basestring  # a str as JSON, non-ASCII kept (ensure_ascii=False)
+
+
+def _to_json(doc: Dict[str, Any]) -> str:
+    """``json.dumps(doc, ensure_ascii=False)``; a flat object of strings (most answers of the
+    actions that change something, and every error) is written directly, the same text."""
+    for key, value in doc.items():
+        if type(value) is not str or type(key) is not str:
+            return _encode(doc)
+    return "{" + ", ".join([f"{_quote(key)}: {_quote(value)}" for key, value in doc.items()]) + "}"
+
+
 def success(action: str, body: Dict[str, Any], fmt: str, request_id: str) -> HttpResponse:
     doc = {"RequestId": request_id, **body}
     if fmt == "JSON":
-        return HttpResponse(200, json.dumps(doc, ensure_ascii=False).encode(), {"Content-Type": JSON_TYPE})
+        return HttpResponse(200, _to_json(doc).encode(), {"Content-Type": JSON_TYPE})
+    import xmltodict  # only XML answers need it (it imports xml.sax: not at ``import mock_ecs``)
+
     xml = xmltodict.unparse({f"{action}Response": doc}, full_document=False)
     return HttpResponse(200, _xml_bytes(_XML_HEAD + xml), {"Content-Type": XML_TYPE})
 
@@ -45,7 +64,7 @@ def failure(err: EcsError, fmt: str, request_id: str, host: str) -> HttpResponse
     if fmt == "JSON":
         doc = {"RequestId": request_id, "HostId": host, "Code": err.code, "Message": err.message, "Recommend": link}
         headers["Content-Type"] = JSON_TYPE
-        return HttpResponse(err.status, json.dumps(doc, ensure_ascii=False).encode(), headers)
+        return HttpResponse(err.status, _to_json(doc).encode(), headers)
     xml = (
         f"{_XML_HEAD}<Error><RequestId>{request_id}</RequestId><HostId>{escape(host)}</HostId>"
         f"<Code>{escape(err.code)}</Code><Message>{escape(err.message)}</Message>"

@@ -29,6 +29,10 @@ class Settings:
     # DeleteSnapshot/DeleteDisk/DeleteImage of an unknown ID: "error" answers the documented
     # *.NotFound (404); "ignore" answers success, as the docs' prose says (FACTS.md section 11).
     delete_unknown: str = "error"
+    # The call record (``ecs.calls``) keeps the newest this many calls, so a long-lived mock
+    # (a server left running, a soak test) does not grow without bound; 0: no limit (as
+    # queue.Queue's maxsize). The oldest go first (counted in ``backend.calls_dropped``).
+    max_calls: int = 100_000
 
     def with_overrides(self, **overrides: Any) -> Settings:
         """A copy with ``overrides``; an unknown name is a TypeError, caught at the call site."""
@@ -40,6 +44,9 @@ class Settings:
             raise ValueError("edition must be 'spec' or 'current'")
         if overrides.get("delete_unknown", self.delete_unknown) not in ("error", "ignore"):
             raise ValueError("delete_unknown must be 'error' or 'ignore'")
+        max_calls = overrides.get("max_calls", self.max_calls)
+        if isinstance(max_calls, bool) or not isinstance(max_calls, int) or max_calls < 0:
+            raise ValueError(f"max_calls must be an integer >= 0 (0: no limit), not {max_calls!r}")
         return replace(self, **overrides)
 
     def as_dict(self) -> Dict[str, Any]:

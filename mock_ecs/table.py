@@ -70,10 +70,12 @@ class Table(Generic[T]):
         del self._items[index]
 
     def pop(self, key: str, default: Optional[T] = None) -> Optional[T]:
-        item = self._by_id.get(key)
+        item = self._by_id.pop(key, None)
         if item is None:
             return default
-        del self[key]
+        index = bisect_left(self._seqs, item.seq)  # as __delitem__ does
+        del self._seqs[index]
+        del self._items[index]
         return item
 
     # --- order -----------------------------------------------------------------------

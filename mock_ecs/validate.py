@@ -68,6 +68,8 @@ def tags(ctx: Context, prefix: str = "Tag") -> Dict[str, str]:
         entries = ctx.indexed(prefix, limit=1000)
     except EcsError:
         raise ctx.error("InvalidTagCount") from None
+    if not entries:
+        return out
     if any(n > 20 for n in entries):
         raise ctx.error("InvalidTagCount")
     for entry in entries.values():

@@ -737,4 +737,4 @@ def test_strict_mode_through_the_plugin_marker(pytester: pytest.Pytester) -> Non
             assert [c.account_id for c in ecs_mock.calls] == ["{ACCT_A}", None]
         """
     )
-    pytester.runpytest_inprocess("-p", "no:cacheprovider").assert_outcomes(passed=1)
+    pytester.runpytest_inprocess("-p", "no:cacheprovider", "-p", "no:asyncio").assert_outcomes(passed=1)

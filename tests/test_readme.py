@@ -22,7 +22,13 @@ def test_quickstart_runs():
 def test_readme_gives_the_two_setup_commands():
     text = README.read_text(encoding="utf-8")
     assert 'python3 -m pip install -e ".[examples]" && python3 examples/disk_backup.py' in text
-    assert 'python3 -m pip install -e ".[test]" && python3 -m pytest' in text
+    assert 'python3 -m pip install -e ".[test]" && python3 -m pytest -n 2\n' in text
+
+
+def test_ci_runs_the_readme_test_command():
+    """.ci/run ends with the README's test command (quieter pip, the same pytest line)."""
+    last = (README.parent / ".ci" / "run").read_text(encoding="utf-8").strip().splitlines()[-1]
+    assert last == 'python3 -m pip install -e ".[test]" --quiet && python3 -m pytest -n 2'
 
 
 def test_example_backup_job_prints_progress_to_accomplished(capsys):

@@ -6,11 +6,10 @@ gateway -> parameter formats -> ClientToken -> account -> disk and instance -> q
 
 from __future__ import annotations
 
-import heapq
 from typing import Any, Dict, List, Optional, Tuple
 
 from .. import filters, ids, paging, validate
-from ..backend import RegionState, add_snapshot, disk_snapshots, remove_snapshot
+from ..backend import RegionState, add_snapshot, disk_snapshots, push_retention, remove_snapshot
 from ..clock import iso_seconds, parse_iso
 from ..context import Context
 from ..errors import EcsError
@@ -18,7 +17,6 @@ from ..models import Disk, Snapshot
 from ..paging import paginate
 from ..router import action
 from .common import new_id, tags_view
-from .disks import effective_locks
 
 SNAPSHOT_STATUSES = ("progressing", "accomplished", "failed", "all")
 # The documented filter values (DescribeSnapshots.md); "timer" appears in responses only.
@@ -30,7 +28,7 @@ CATEGORIES = ("standard", "flash", "archive")
 
 def _check_disk(ctx: Context, disk_id: str) -> Disk:
     """The disk and instance rules of the spec, in the order of decisions.md."""
-    if ids.kind_of(disk_id) != "d" and disk_id.startswith(ids.FOREIGN_PREFIXES):
+    if disk_id.startswith(ids.FOREIGN_PREFIXES) and ids.kind_of(disk_id) != "d":
         raise ctx.error("DiskId.ValueNotSupported")
     state = ctx.locate(disk_id)
     disk = state.disks.get(disk_id) if state else None
@@ -48,16 +46,19 @@ def _check_disk(ctx: Context, disk_id: str) -> Disk:
         raise ctx.error("IncorrectInstanceStatus")
     if not inst.ever_started(now):
         raise ctx.error("IncorrectDiskStatus.NeverUsed")
-    if "security" in inst.lock_reasons():
+    reasons = inst.lock_reasons() if inst.locks else ()
+    if "security" in reasons:
         raise ctx.error("InstanceLockedForSecurity")
     if now < disk.initialized_at:
         raise ctx.error("IncorrectDiskStatus.Initializing")
-    if any(s.status(now) == "progressing" for s in disk_snapshots(state, disk_id)):
+    own = state.snapshots_by_disk.get(disk_id)
+    if own is not None and any(s.status(now) == "progressing" for s in own.values()):
         raise ctx.error("IncorrectDiskStatus.CreatingSnapshot")
     expired = disk.charge_type == "PrePaid" and disk.expired_at <= now
-    if expired or "financial" in effective_locks(ctx, state, disk):
+    # The disk's own locks and its instance's (what effective_locks shows).
+    if expired or "financial" in disk.locks or "financial" in reasons:
         raise ctx.error("DiskInArrears")
-    if len(state.snapshots_by_disk.get(disk_id, ())) >= ctx.settings.snapshot_quota:
+    if (len(own) if own is not None else 0) >= ctx.settings.snapshot_quota:
         raise ctx.error("QuotaExceed.Snapshot")
     return disk
 
@@ -280,9 +281,9 @@ def delete_snapshot(ctx: Context) -> Dict[str, Any]:
             ctx.commit()
             return {}
         raise ctx.error("InvalidSnapshotId.NotFoundDelete")
-    if snap.image_ids:
+    if snap.made_images():
         raise ctx.error("SnapshotCreatedImage")
-    if snap.disk_ids and not ctx.get_bool("Force"):
+    if snap.made_disks() and not ctx.get_bool("Force"):
         raise ctx.error("SnapshotCreatedDisk")
     ctx.commit()
     # Deleting a progressing snapshot cancels it; disks made from it keep their data.
@@ -319,9 +320,7 @@ def modify_snapshot_attribute(ctx: Context) -> Dict[str, Any]:
         snap.description = description
     if retention is not None:
         snap.retention_days = retention
-        expires = snap.expires_at()
-        assert expires is not None
-        heapq.heappush(ctx.account.retention, (expires, snap.region_id, snap.snapshot_id))
+        push_retention(ctx.account, snap)
     if disable_ia:
         snap.instant_access = False
     snap.modified_at = ctx.now
