@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from operator import attrgetter
-from typing import Any, Callable, Collection, Dict, List, Optional
+from typing import Any, Callable, Collection, Dict, Iterable, List, Optional, Tuple
+
+from .clock import parse_iso
+from .errors import EcsError
 
 Check = Callable[[Any], bool]
 
@@ -48,3 +51,26 @@ def combine(checks: List[Check]) -> Optional[Check]:
     if len(checks) == 1:
         return checks[0]
     return lambda item: all(check(item) for check in checks)
+
+
+CREATION_KEYS = ("CreationStartTime", "CreationEndTime")
+
+
+def creation_times(
+    pairs: Iterable[Tuple[str, str]], bad_key: Callable[[], EcsError], bad_value: Callable[[], EcsError],
+) -> List[Tuple[str, float]]:
+    """``Filter.N`` (Key, Value) pairs naming CreationStartTime/CreationEndTime, parsed.
+
+    A pair with neither part is skipped; each action supplies its own documented errors.
+    """
+    out: List[Tuple[str, float]] = []
+    for key, value in pairs:
+        if not key and not value:
+            continue
+        if key not in CREATION_KEYS:
+            raise bad_key()
+        try:
+            out.append((key, parse_iso(value)))
+        except ValueError:
+            raise bad_value() from None
+    return out

@@ -259,7 +259,7 @@ class _Local(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     def log_message(self, *args: Any) -> None:
-        pass
+        """Quiet: the test server writes no access log."""
 
 
 @pytest.fixture
@@ -426,8 +426,8 @@ def test_sdkcore_common_request_reaches_the_mock(ecs):
 
 
 def test_requests_without_any_mock_after_stop_are_not_answered(seen, network_attempts):
-    with mock_ecs():
-        pass
+    with mock_ecs() as ecs:
+        assert ecs.active
     with pytest.raises(requests.exceptions.ConnectionError):
         requests.get("https://ecs.aliyuncs.com/", params=signed_params("DescribeSnapshots", {"RegionId": REGION}))
     assert seen == []

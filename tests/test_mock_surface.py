@@ -49,7 +49,7 @@ def patch_points() -> Dict[str, Any]:
 
         points["tea"] = TeaCore.__dict__.get("async_do_action")
     except ImportError:  # pragma: no cover - the older stack is optional
-        pass
+        points["tea"] = None
     return points
 
 
@@ -456,7 +456,7 @@ def test_plugin_in_a_project_of_its_own(pytester):
 
         @pytest.mark.mock_ecs(snapshot_qouta=3)
         def test_typo(ecs_mock):
-            pass
+            assert ecs_mock is not None
 
         @pytest.mark.mock_ecs(snapshot_quota=3)
         def test_ok(ecs_mock):
@@ -497,7 +497,7 @@ def test_unknown_setting_is_a_type_error():
 
         @mock_ecs(nope=1)
         def never() -> None:  # pragma: no cover
-            pass
+            raise AssertionError("never called")
     with pytest.raises(ValueError):
         mock_ecs(edition="future")
     assert_restored()

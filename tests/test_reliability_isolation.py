@@ -13,6 +13,7 @@ start or a stop that fails part way), restores everything too.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import threading
 import unittest
@@ -42,12 +43,10 @@ def patch_points() -> Dict[str, Any]:
         "DaraCore.async_do_action": DaraCore.__dict__["async_do_action"],
         "RequestsMock._on_request": responses.RequestsMock.__dict__["_on_request"],
     }
-    try:
+    with contextlib.suppress(ImportError):  # the older Tea stack is optional
         from Tea.core import TeaCore
 
         points["TeaCore.async_do_action"] = TeaCore.__dict__.get("async_do_action")
-    except ImportError:  # pragma: no cover - the older stack is optional
-        pass
     return points
 
 
@@ -193,7 +192,7 @@ def body(n):
 
 # --- failing tests ------------------------------------------------------------------------------------
 class Boom(Exception):
-    pass
+    """The failure a test raises inside the mock."""
 
 
 def _fail_in_function() -> None:

@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
 import os
@@ -40,11 +41,9 @@ def footprint() -> Tuple[int, int]:
     """(allocated blocks, resident bytes or 0 where /proc is not there), after a full collection."""
     gc.collect()
     rss = 0
-    try:
+    with contextlib.suppress(OSError, ValueError, AttributeError):  # not Linux: blocks alone
         with open("/proc/self/statm") as statm:
             rss = int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-    except (OSError, ValueError, AttributeError):  # not Linux: blocks alone
-        pass
     return sys.getallocatedblocks(), rss
 
 

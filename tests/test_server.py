@@ -70,8 +70,8 @@ def test_port_zero_gets_a_free_port_and_stop_closes_it() -> None:
         assert status == 200 and json.loads(body)["TotalCount"] == 0
     finally:
         server.stop()
-    with pytest.raises(ConnectionRefusedError), socket.create_connection(("127.0.0.1", server.port), timeout=5):
-        pass
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(("127.0.0.1", server.port), timeout=5).close()
 
 
 def test_two_servers_get_two_ports_and_a_taken_port_raises() -> None:

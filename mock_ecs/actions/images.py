@@ -288,18 +288,10 @@ def _time_filters(ctx: Context) -> List[Tuple[str, float]]:
 
     DescribeImages.md documents InvalidFilterKey.NotFound for a bad key and for a bad time.
     """
-    out = []
-    for entry in ctx.indexed("Filter").values():
-        key, value = entry.get("Key", ""), entry.get("Value", "")
-        if not key and not value:
-            continue
-        if key not in ("CreationStartTime", "CreationEndTime"):
-            raise ctx.error("InvalidFilterKey.NotFound")
-        try:
-            out.append((key, parse_iso(value)))
-        except ValueError:
-            raise ctx.error("InvalidFilterKey.NotFound") from None
-    return out
+    bad = lambda: ctx.error("InvalidFilterKey.NotFound")  # noqa: E731
+    return filters.creation_times(
+        ((e.get("Key", ""), e.get("Value", "")) for e in ctx.indexed("Filter").values()), bad, bad,
+    )
 
 
 def _not_before(when: float) -> Callable[[AnyImage], bool]:

@@ -10,7 +10,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from .. import filters, ids, paging, validate
 from ..backend import RegionState, add_snapshot, disk_snapshots, push_retention, remove_snapshot
-from ..clock import iso_seconds, parse_iso
+from ..clock import iso_seconds
 from ..context import Context
 from ..errors import EcsError
 from ..models import Disk, Snapshot
@@ -140,18 +140,10 @@ def _time_filters(ctx: Context) -> List[Tuple[str, float]]:
     Only the two documented filters are read (a ``Filter.3.*`` is an unknown parameter and is
     ignored, like any other). Either key may sit in either slot; a value needs its key.
     """
-    out = []
-    for n in (1, 2):
-        key, value = ctx.get(f"Filter.{n}.Key"), ctx.get(f"Filter.{n}.Value")
-        if not key and not value:
-            continue
-        if key not in ("CreationStartTime", "CreationEndTime"):
-            raise ctx.error("InvalidFilterKey.NotFound")
-        try:
-            out.append((key, parse_iso(value)))
-        except ValueError:
-            raise ctx.error("InvalidFilterValue") from None
-    return out
+    return filters.creation_times(
+        ((ctx.get(f"Filter.{n}.Key"), ctx.get(f"Filter.{n}.Value")) for n in (1, 2)),
+        lambda: ctx.error("InvalidFilterKey.NotFound"), lambda: ctx.error("InvalidFilterValue"),
+    )
 
 
 def _tag_filter(ctx: Context) -> List[Tuple[str, Optional[str]]]:
