@@ -11,7 +11,7 @@ import base64
 import hashlib
 import hmac
 import re
-from typing import Dict, List, Tuple
+from typing import Dict, Sequence, Tuple
 from urllib.parse import quote
 
 from . import errors
@@ -46,7 +46,7 @@ def rpc_signature(secret: str, string_to_sign: str) -> str:
     return base64.b64encode(digest).decode()
 
 
-def v3_canonical_request(req: HttpRequest, call: ApiCall, signed_headers: List[str]) -> str:
+def v3_canonical_request(req: HttpRequest, call: ApiCall, signed_headers: Sequence[str]) -> str:
     query = "&".join(
         f"{percent_encode(k)}={percent_encode(v)}" for k, v in sorted(call.query_pairs)
     )
@@ -81,6 +81,7 @@ def authenticate(backend: Backend, req: HttpRequest, call: ApiCall) -> str:
                 raise errors.missing(name)
         key, timestamp, nonce = call.params["AccessKeyId"], call.params["Timestamp"], call.params["SignatureNonce"]
         check = None
+    call.access_key = key
     registered = backend.access_keys.get(key)
     if registered is None and backend.settings.strict_access_keys:
         raise errors.error("InvalidAccessKeyId.NotFound")
@@ -104,36 +105,39 @@ def authenticate(backend: Backend, req: HttpRequest, call: ApiCall) -> str:
 
 # SignedHeaders as sent -> (the names, whether they include every header that must be signed);
 # a client sends one form. Bounded: the header comes from the request.
-_SIGNED: Dict[str, Tuple[List[str], bool]] = {}
+_SIGNED: Dict[str, Tuple[Tuple[str, ...], bool]] = {}
 _MUST_SIGN = ("host", "x-acs-action", "x-acs-date", "x-acs-version")
 
 
-def _signed_headers(declared: str) -> Tuple[List[str], bool]:
+def _signed_headers(declared: str) -> Tuple[Tuple[str, ...], bool]:
     known = _SIGNED.get(declared)
     if known is None:
-        signed = [h.strip().lower() for h in declared.split(";") if h.strip()]
+        signed = tuple(h.strip().lower() for h in declared.split(";") if h.strip())
         known = (signed, all(n in signed for n in _MUST_SIGN))
         if len(_SIGNED) < 256:
             _SIGNED[declared] = known
-    return list(known[0]), known[1]
+    return known
 
 
-def _v3_parts(req: HttpRequest, call: ApiCall) -> Tuple[str, str, str, Tuple[List[str], str]]:
+def _v3_parts(req: HttpRequest, call: ApiCall) -> Tuple[str, str, str, Tuple[Sequence[str], str]]:
     headers = req.lowered()
     m = _AUTH_HEADER.match(headers.get("authorization", "").strip())
     if m is None:
         raise errors.error("IncompleteSignature")
-    signed, complete = _signed_headers(m.group("headers"))
-    for name in ("x-acs-date", "x-acs-signature-nonce"):
-        if not headers.get(name):
-            raise errors.missing(name)
+    key, declared, sig = m.groups()
+    signed, complete = _signed_headers(declared)
+    date = headers.get("x-acs-date")
+    if not date:
+        raise errors.missing("x-acs-date")
+    nonce = headers.get("x-acs-signature-nonce")
+    if not nonce:
+        raise errors.missing("x-acs-signature-nonce")
     if not complete:
         raise errors.error("IncompleteSignature")
-    key, sig = m.group("key", "sig")
-    return key, headers["x-acs-date"], headers["x-acs-signature-nonce"], (signed, sig)
+    return key, date, nonce, (signed, sig)
 
 
-def _verify_v3(req: HttpRequest, call: ApiCall, secret: str, check: Tuple[List[str], str]) -> None:
+def _verify_v3(req: HttpRequest, call: ApiCall, secret: str, check: Tuple[Sequence[str], str]) -> None:
     signed, given = check
     declared = req.header("x-acs-content-sha256")
     if declared and declared != hashlib.sha256(req.body).hexdigest():

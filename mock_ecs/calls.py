@@ -48,6 +48,8 @@ class InjectedFault(EcsError):
 
 def access_key_of(req: HttpRequest, call: ApiCall) -> Optional[str]:
     """The access key the request claims: ``AccessKeyId`` (RPC) or the V3 ``Credential``."""
+    if call.access_key is not None:  # read by authentication
+        return call.access_key
     if call.v3:
         m = _CREDENTIAL.search(req.lowered().get("authorization", ""))  # req.header("Authorization")
         return m.group(1) if m else None
@@ -66,20 +68,12 @@ def make_call(
     if "Signature" in params:  # otherwise the record shares the request's dict: nothing changes it
         params = dict(params)
         del params["Signature"]
-    return Call(
-        action=call.action,
-        params=params,
-        account_id=account_id or None,
-        region_id=region_id,
-        status=err.status if err is not None else 200,
-        code=err.code if err is not None else None,
-        request_id=request_id,
-        access_key_id=access_key_of(req, call),
-        message=err.message if err is not None else None,
-        injected=isinstance(err, InjectedFault),
-        method=call.method,
-        host=call.host,
-    )
+    key = call.access_key if call.access_key is not None else access_key_of(req, call)
+    if err is None:  # positional, in field order: this runs for every request
+        return Call(call.action, params, account_id or None, region_id, 200, None, request_id, key, None, False,
+                    call.method, call.host)
+    return Call(call.action, params, account_id or None, region_id, err.status, err.code, request_id, key,
+                err.message, isinstance(err, InjectedFault), call.method, call.host)
 
 
 def unreadable_call(req: HttpRequest, err: EcsError, request_id: str) -> Call:

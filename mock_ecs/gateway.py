@@ -62,7 +62,7 @@ class Gateway:
             unreadable = errors.error("InvalidParameter")
             self.backend.record(unreadable_call(req, unreadable, request_id))
             return render.failure(unreadable, "XML", request_id, "ecs.aliyuncs.com")
-        host = call.host.split(":", 1)[0].lower() or "ecs.aliyuncs.com"
+        host = call.host_id
         if host.startswith("location"):
             return self._location(call, request_id)
         account_id = ""
@@ -93,19 +93,23 @@ class Gateway:
                 unsupported = router.unsupported_filter(spec, values)
                 if unsupported is not None:
                     raise errors.filter_not_supported(action, unsupported)
-            region_id = self._region(call)
+            # RegionId, else the host's region, else None (the resource's own region decides).
+            region_id = values.get("RegionId") or call.host_region
+            if region_id is not None and region_id not in regions.REGIONS:  # regions.is_known
+                raise errors.error("InvalidRegionId.NotFound")
             # Outside the lock: an injected latency holds up no other request.
-            fault = backend.take_fault(action) if backend.faults else None
-            if fault is not None:
-                raise fault
+            if backend.faults:
+                fault = backend.take_fault(action)
+                if fault is not None:
+                    raise fault
             with backend.lock:
                 account = backend.account(account_id)
                 now = backend.clock.now()
-                backend.expire_snapshots(account, now)
-                ctx = Context(backend, account, action, values, region_id, now, request_id, spec.reads)
-                body = spec.handler(ctx)
+                if account.retention:  # backend.expire_snapshots does nothing otherwise
+                    backend.expire_snapshots(account, now)
+                body = spec.handler(Context(backend, account, action, values, region_id, now, request_id, spec.reads))
             response = render.success(action, body, call.fmt, request_id)
-            self._record(req, call, account_id, region_id, request_id)
+            backend.record(make_call(req, call, account_id, region_id, request_id))
             return response
         except EcsError as err:
             self._record(req, call, account_id, region_id, request_id, err)
@@ -115,13 +119,6 @@ class Gateway:
             internal = errors.error("InternalError")
             self._record(req, call, account_id, region_id, request_id, internal)
             return render.failure(internal, call.fmt, request_id, host)
-
-    def _region(self, call: ApiCall) -> Optional[str]:
-        """RegionId, else the host's region, else None (the resource's own region decides)."""
-        region = call.params.get("RegionId") or call.host_region
-        if region is not None and region not in regions.REGIONS:  # regions.is_known
-            raise errors.error("InvalidRegionId.NotFound")
-        return region
 
     def _record(self, req: HttpRequest, call: ApiCall, account_id: str, region_id: Optional[str], request_id: str,
                 err: Optional[EcsError] = None) -> None:

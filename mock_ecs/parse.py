@@ -29,6 +29,10 @@ class ApiCall:
     method: str
     host_region: Optional[str]
     v3: bool  # signed with ACS3-HMAC-SHA256 (Authorization header)
+    # The host as answers name it (HostId): lower-case, without a port.
+    host_id: str = "ecs.aliyuncs.com"
+    # The access key the caller claims, once authentication has read it (for the call record).
+    access_key: Optional[str] = None
 
 
 def _text(value: Any) -> str:
@@ -126,46 +130,49 @@ def split_url(url: str) -> Tuple[str, str, str]:
     return parts.netloc, parts.path, parts.query
 
 
-_HOST_REGIONS: Dict[str, Optional[str]] = {}  # host -> its region (a cache: few hosts are used)
+# host -> (its region, its HostId); a cache: few hosts are used.
+_HOSTS: Dict[str, Tuple[Optional[str], str]] = {}
 
 
-def _region_of_host(host: str) -> Optional[str]:
+def _host_facts(host: str) -> Tuple[Optional[str], str]:
     try:
-        return _HOST_REGIONS[host]
+        return _HOSTS[host]
     except KeyError:
-        region = regions.region_of_host(host)
-        if len(_HOST_REGIONS) < 256:  # bounded: the Host header comes from the request
-            _HOST_REGIONS[host] = region
-        return region
+        facts = (regions.region_of_host(host), host.split(":", 1)[0].lower() or "ecs.aliyuncs.com")
+        if len(_HOSTS) < 256:  # bounded: the Host header comes from the request
+            _HOSTS[host] = facts
+        return facts
 
 
 def parse_request(req: HttpRequest) -> ApiCall:
     netloc, path, query = split_url(req.url)
-    headers = req.lowered()
-    host = headers.get("host") or netloc
-    query_pairs = _decode(query)
-    body_pairs: List[Tuple[str, str]] = []
-    ctype = headers.get("content-type", "").lower()
-    if req.body and ("x-www-form-urlencoded" in ctype or not ctype):
-        try:
-            body_pairs = _decode(req.body.decode("utf-8", errors="replace"))
-        except ValueError:
-            body_pairs = []
-    pairs = query_pairs + body_pairs
-    # The query wins over the body; within each, the last of a repeated name.
-    params: Dict[str, str] = dict(body_pairs)
-    params.update(query_pairs)
-    v3 = headers.get("authorization", "").startswith("ACS3-")
-    action = params.get("Action") or headers.get("x-acs-action", "")
-    version = params.get("Version") or headers.get("x-acs-version", "")
-    fmt_raw = params.get("Format", "")
+    header = req.lowered().get
+    host = header("host") or netloc
+    query_pairs = _decode(query) if query else []
+    if req.body:
+        ctype = header("content-type", "").lower()
+        body_pairs = (
+            _decode(req.body.decode("utf-8", errors="replace"))
+            if "x-www-form-urlencoded" in ctype or not ctype else []
+        )
+        pairs = query_pairs + body_pairs
+        # The query wins over the body; within each, the last of a repeated name.
+        params: Dict[str, str] = dict(body_pairs)
+        params.update(query_pairs)
+    else:
+        pairs = query_pairs
+        params = dict(query_pairs)
+    v3 = header("authorization", "").startswith("ACS3-")
+    action = params.get("Action") or header("x-acs-action", "")
+    version = params.get("Version") or header("x-acs-version", "")
+    fmt_raw = params.get("Format")
     if fmt_raw:
         fmt = "JSON" if fmt_raw.upper() == "JSON" else "XML"
     else:
         # Tea V3 sends no Format, only ``accept: application/json``, and parses JSON only.
-        fmt = "JSON" if "json" in headers.get("accept", "").lower() else "XML"
-    return ApiCall(
-        action=action, version=version, params=params, pairs=pairs, query_pairs=query_pairs,
-        fmt=fmt, host=host, path=path or "/", method=req.method.upper(),
-        host_region=_region_of_host(host), v3=v3,
-    )
+        fmt = "JSON" if "json" in header("accept", "").lower() else "XML"
+    host_region, host_id = _host_facts(host)
+    method = req.method
+    # Positional (in field order): this runs for every request.
+    return ApiCall(action, version, params, pairs, query_pairs, fmt, host, path or "/",
+                   method if method.isupper() else method.upper(), host_region, v3, host_id)

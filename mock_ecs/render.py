@@ -47,9 +47,11 @@ def _to_json(doc: Dict[str, Any]) -> str:
 
 
 def success(action: str, body: Dict[str, Any], fmt: str, request_id: str) -> HttpResponse:
-    doc = {"RequestId": request_id, **body}
     if fmt == "JSON":
-        return HttpResponse(200, _to_json(doc).encode(), {"Content-Type": JSON_TYPE})
+        if not body:  # most answers of Delete*/Modify*: the RequestId alone (hex and dashes)
+            return HttpResponse(200, f'{{"RequestId": "{request_id}"}}'.encode(), {"Content-Type": JSON_TYPE})
+        return HttpResponse(200, _to_json({"RequestId": request_id, **body}).encode(), {"Content-Type": JSON_TYPE})
+    doc = {"RequestId": request_id, **body}
     import xmltodict  # only XML answers need it (it imports xml.sax: not at ``import mock_ecs``)
 
     xml = xmltodict.unparse({f"{action}Response": doc}, full_document=False)

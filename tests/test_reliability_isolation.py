@@ -241,7 +241,7 @@ def _fail_inside_the_mock() -> None:
         raise ZeroDivisionError("a bug of the mock")
 
     with mock_ecs() as ecs, pytest.MonkeyPatch.context() as mp:
-        mp.setattr(Backend, "expire_snapshots", broken)
+        mp.setattr(Backend, "account", broken)
         try:
             RequestsDriver().call("DescribeInstances", RegionId=REGION)
         except Exception as err:
