@@ -31,11 +31,9 @@ import itertools
 import json
 from typing import Any, Callable, Dict, Optional
 
+from bench_common import FAST, IMAGE, REGION, sdkcore_call
 from bench_timing import Batch, per_op, side_by_side
 
-REGION = "cn-hangzhou"
-IMAGE = "ubuntu_22_04_x64_20G_alibase_20240130.vhd"
-FAST = {"initialization_seconds": 0, "snapshot_min_seconds": 0, "snapshot_seconds_per_gib": 0}
 AK, SECRET = "LTAIbench", "bench-secret"
 VENDORED = "aliyunsdkcore.vendored.requests.adapters.HTTPAdapter.send"
 # What mock_ecs answers CreateSnapshot with (render.success), byte for byte in shape; the
@@ -74,16 +72,6 @@ def sdkcore_client() -> Any:
     return AcsClient(AK, SECRET, REGION, auto_retry=False)
 
 
-def _sdkcore_call(client: Any, action: str, **params: Any) -> Dict[str, Any]:
-    import importlib
-
-    module = importlib.import_module(f"aliyunsdkecs.request.v20140526.{action}Request")
-    req = getattr(module, f"{action}Request")()
-    for key, value in params.items():
-        req.add_query_param(key, str(value))
-    return json.loads(client.do_action_with_exception(req))  # type: ignore[no-any-return]
-
-
 def sdkcore_pair(client: Any, disk_id: str) -> Callable[[], None]:
     from aliyunsdkecs.request.v20140526.CreateSnapshotRequest import CreateSnapshotRequest
     from aliyunsdkecs.request.v20140526.DeleteSnapshotRequest import DeleteSnapshotRequest
@@ -101,27 +89,40 @@ def sdkcore_pair(client: Any, disk_id: str) -> Callable[[], None]:
 
 def sdkcore_disk(client: Any) -> str:
     """A snapshottable disk in the active mock, made through the SDK."""
-    run = _sdkcore_call(client, "RunInstances", ImageId=IMAGE, InstanceType="ecs.g7.large")
+    run = sdkcore_call(client, "RunInstances", ImageId=IMAGE, InstanceType="ecs.g7.large")
     instance_id = run["InstanceIdSets"]["InstanceIdSet"][0]
-    disks = _sdkcore_call(client, "DescribeDisks", InstanceId=instance_id)
+    disks = sdkcore_call(client, "DescribeDisks", InstanceId=instance_id)
     return disks["Disks"]["Disk"][0]["DiskId"]  # type: ignore[no-any-return]
 
 
-def sdkcore_batches(client: Any) -> Dict[str, Batch]:
+FLOOR_DISK = "d-bp1aaaaaaaaaaaaaaaaa"  # the floors' disk: nothing checks it
+
+
+def stub_batches(pair: Callable[[Any, str], Callable[[], None]], client: Any, mock_disk: Callable[[], str],
+                 target: Optional[str] = None) -> Dict[str, Batch]:
+    """``pair`` of ``client``: under a ``responses`` stub at ``target`` (requests' own
+    ``HTTPAdapter.send`` when None) answering CANNED, the floor; under mock_ecs, on the disk
+    ``mock_disk()`` makes in the mock, the mock."""
     import responses
 
     from mock_ecs import MockEcs
 
+    stub_options = {} if target is None else {"target": target}
+
     def floor(n: int) -> float:
-        with responses.RequestsMock(target=VENDORED, assert_all_requests_are_fired=False) as stub:
+        with responses.RequestsMock(assert_all_requests_are_fired=False, **stub_options) as stub:
             canned_stub(stub)
-            return per_op(sdkcore_pair(client, "d-bp1aaaaaaaaaaaaaaaaa"), n)
+            return per_op(pair(client, FLOOR_DISK), n)
 
     def mock(n: int) -> float:
         with MockEcs(**FAST):
-            return per_op(sdkcore_pair(client, sdkcore_disk(client)), n)
+            return per_op(pair(client, mock_disk()), n)
 
     return {"floor": floor, "mock": mock}
+
+
+def sdkcore_batches(client: Any) -> Dict[str, Batch]:
+    return stub_batches(sdkcore_pair, client, lambda: sdkcore_disk(client), target=VENDORED)
 
 
 # --- Tea SDK (alibabacloud-ecs20140526) ---------------------------------------------------------
@@ -143,20 +144,7 @@ def tea_pair(client: Any, disk_id: str) -> Callable[[], None]:
 
 
 def tea_batches(client: Any, sdkcore: Any) -> Dict[str, Batch]:
-    import responses
-
-    from mock_ecs import MockEcs
-
-    def floor(n: int) -> float:
-        with responses.RequestsMock(assert_all_requests_are_fired=False) as stub:
-            canned_stub(stub)
-            return per_op(tea_pair(client, "d-bp1aaaaaaaaaaaaaaaaa"), n)
-
-    def mock(n: int) -> float:
-        with MockEcs(**FAST):
-            return per_op(tea_pair(client, sdkcore_disk(sdkcore)), n)
-
-    return {"floor": floor, "mock": mock}
+    return stub_batches(tea_pair, client, lambda: sdkcore_disk(sdkcore))
 
 
 # --- boto3 and moto -------------------------------------------------------------------------

@@ -27,28 +27,16 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 import bench_timing as timing
 from aliyunsdkcore.client import AcsClient
 from aliyunsdkecs.request.v20140526.DescribeSnapshotsRequest import DescribeSnapshotsRequest
+from bench_common import FAST, IMAGE, REGION, sdkcore_call
 
 from mock_ecs import MockEcs, regions
 from mock_ecs.backend import Account, RegionState, add_snapshot
 from mock_ecs.models import Snapshot
 
-REGION = "cn-hangzhou"
-IMAGE = "ubuntu_22_04_x64_20G_alibase_20240130.vhd"
-FAST = {"initialization_seconds": 0, "snapshot_min_seconds": 0, "snapshot_seconds_per_gib": 0}
 PER_DISK = 64
 _ALPHABET = string.ascii_lowercase + string.digits
 
 Query = Callable[[], Dict[str, object]]
-
-
-def _call(client: AcsClient, action: str, **params: object) -> Dict[str, object]:
-    import importlib
-
-    module = importlib.import_module(f"aliyunsdkecs.request.v20140526.{action}Request")
-    req = getattr(module, f"{action}Request")()
-    for key, value in params.items():
-        req.add_query_param(key, str(value))
-    return json.loads(client.do_action_with_exception(req))  # type: ignore[no-any-return]
 
 
 def _fill(acct: Account, state: RegionState, count: int, rng: random.Random, now: float,
@@ -74,10 +62,10 @@ def build(mock: MockEcs, client: AcsClient, size: int, rng: random.Random,
           region: str = REGION) -> Tuple[str, List[str]]:
     """Fill ``region`` (``client``'s) with ``size`` snapshots; (the measured disk, 10 snapshot IDs
     spread out)."""
-    run = _call(client, "RunInstances", RegionId=region, ImageId=IMAGE, InstanceType="ecs.g7.large")
-    instance_id = run["InstanceIdSets"]["InstanceIdSet"][0]  # type: ignore[index]
-    disks = _call(client, "DescribeDisks", RegionId=region, InstanceId=instance_id)
-    disk_id = disks["Disks"]["Disk"][0]["DiskId"]  # type: ignore[index]
+    run = sdkcore_call(client, "RunInstances", RegionId=region, ImageId=IMAGE, InstanceType="ecs.g7.large")
+    instance_id = run["InstanceIdSets"]["InstanceIdSet"][0]
+    disks = sdkcore_call(client, "DescribeDisks", RegionId=region, InstanceId=instance_id)
+    disk_id = disks["Disks"]["Disk"][0]["DiskId"]
     backend = mock.backend
     acct = next(a for a in backend.accounts.values() if instance_id in a.where)
     state = acct.regions[region]
@@ -86,7 +74,7 @@ def build(mock: MockEcs, client: AcsClient, size: int, rng: random.Random,
     filler = max(0, size - own)
     made = _fill(acct, state, filler // 2, rng, now, region)
     for _ in range(own):
-        made.append(_call(client, "CreateSnapshot", DiskId=disk_id)["SnapshotId"])  # type: ignore[arg-type]
+        made.append(sdkcore_call(client, "CreateSnapshot", DiskId=disk_id)["SnapshotId"])
     made += _fill(acct, state, filler - filler // 2, rng, now, region)
     assert len(state.snapshots) == max(size, own)
     return disk_id, rng.sample(made, 10)

@@ -23,9 +23,8 @@ import tracemalloc
 from typing import Any, Dict, List, Tuple
 from urllib.parse import urlencode
 
-REGION = "cn-hangzhou"
-IMAGE = "ubuntu_22_04_x64_20G_alibase_20240130.vhd"
-FAST = {"initialization_seconds": 0, "snapshot_min_seconds": 0, "snapshot_seconds_per_gib": 0}
+from bench_common import FAST, IMAGE, REGION
+
 PER_DISK = 64
 _nonce = itertools.count(1)
 

@@ -25,9 +25,8 @@ import time
 from typing import Callable, Dict, List, Optional, Tuple
 from urllib.parse import quote
 
-REGION = "cn-hangzhou"
-IMAGE = "ubuntu_22_04_x64_20G_alibase_20240130.vhd"
-FAST = {"initialization_seconds": 0, "snapshot_min_seconds": 0, "snapshot_seconds_per_gib": 0}
+from bench_common import FAST, IMAGE, REGION
+
 FORM = "application/x-www-form-urlencoded"
 _nonce = itertools.count(1)
 

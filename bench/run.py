@@ -33,7 +33,7 @@ import os
 import platform
 import sys
 from dataclasses import dataclass
-from typing import Callable, List, Optional, Sequence
+from typing import List, Optional, Sequence
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
@@ -88,10 +88,6 @@ def _ms(seconds: float) -> str:
 
 def _us(seconds: float) -> str:
     return f"{seconds * 1e6:,.1f} us"
-
-
-def _at_most(limit: float) -> Callable[[float], bool]:
-    return lambda ratio: ratio <= limit
 
 
 def calls_rows(sizes: Sizes, with_moto: bool) -> List[Row]:

@@ -52,7 +52,7 @@ def v3_canonical_request(req: HttpRequest, call: ApiCall, signed_headers: Sequen
     )
     headers = "".join(f"{name}:{req.header(name).strip()}\n" for name in signed_headers)
     payload = req.header("x-acs-content-sha256") or EMPTY_SHA256
-    return "\n".join([call.method, call.path or "/", query, headers, ";".join(signed_headers), payload])
+    return "\n".join([call.method, call.path, query, headers, ";".join(signed_headers), payload])
 
 
 def v3_string_to_sign(canonical_request: str) -> str:
@@ -74,7 +74,7 @@ def _timestamp_ok(value: str, wall: float) -> bool:
 def authenticate(backend: Backend, req: HttpRequest, call: ApiCall) -> str:
     """Check the caller and return its account ID, or raise the gateway's error."""
     if call.v3:
-        key, timestamp, nonce, check = _v3_parts(req, call)
+        key, timestamp, nonce, check = _v3_parts(req)
     else:
         for name in _RPC_REQUIRED:
             if name not in call.params:
@@ -96,8 +96,7 @@ def authenticate(backend: Backend, req: HttpRequest, call: ApiCall) -> str:
         else:
             sts = rpc_string_to_sign(call.method, call.params)
             if not hmac.compare_digest(rpc_signature(secret, sts), call.params.get("Signature", "")):
-                err = errors.error("SignatureDoesNotMatch")
-                raise EcsError(err.code, err.message + sts, err.status)
+                raise _mismatch(sts)
     if not backend.remember_nonce(key, nonce, wall, WINDOW_SECONDS):
         raise errors.error("SignatureNonceUsed")
     return registered[1] if registered is not None else DEFAULT_ACCOUNT_ID
@@ -119,7 +118,7 @@ def _signed_headers(declared: str) -> Tuple[Tuple[str, ...], bool]:
     return known
 
 
-def _v3_parts(req: HttpRequest, call: ApiCall) -> Tuple[str, str, str, Tuple[Sequence[str], str]]:
+def _v3_parts(req: HttpRequest) -> Tuple[str, str, str, Tuple[Sequence[str], str]]:
     headers = req.lowered()
     m = _AUTH_HEADER.match(headers.get("authorization", "").strip())
     if m is None:
@@ -144,5 +143,10 @@ def _verify_v3(req: HttpRequest, call: ApiCall, secret: str, check: Tuple[Sequen
         raise errors.error("IncompleteSignature")
     sts = v3_string_to_sign(v3_canonical_request(req, call, signed))
     if not hmac.compare_digest(v3_signature(secret, sts), given.lower()):
-        err = errors.error("SignatureDoesNotMatch")
-        raise EcsError(err.code, err.message + sts, err.status)
+        raise _mismatch(sts)
+
+
+def _mismatch(string_to_sign: str) -> EcsError:
+    """SignatureDoesNotMatch, its message ending with the server's string to sign (as the real one)."""
+    err = errors.error("SignatureDoesNotMatch")
+    return EcsError(err.code, err.message + string_to_sign, err.status)

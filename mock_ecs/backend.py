@@ -14,7 +14,7 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Any, Callable, Deque, Dict, Iterator, List, Optional, Tuple, TypeVar
+from typing import Any, Callable, Deque, Dict, Iterator, List, Optional, Tuple
 
 from . import ids
 from .calls import Call, InjectedFault
@@ -24,8 +24,6 @@ from .settings import Settings
 from .table import Table
 
 DEFAULT_ACCOUNT_ID = "1234567890123456"
-
-R = TypeVar("R")
 
 
 @dataclass
@@ -278,7 +276,3 @@ def disk_snapshots(state: RegionState, disk_id: str) -> Iterator[Snapshot]:
     by_disk = state.snapshots_by_disk.get(disk_id)
     if by_disk is not None:
         yield from by_disk.values()
-
-
-def new_request_id() -> str:
-    return ids.request_id()

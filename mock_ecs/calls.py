@@ -11,10 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, Iterable, List, Optional, SupportsIndex, overload
-from urllib.parse import urlsplit
 
 from .errors import EcsError
-from .parse import ApiCall
+from .parse import ApiCall, split_url
 from .wire import HttpRequest
 
 _CREDENTIAL = re.compile(r"Credential=([^,\s]*)")
@@ -47,9 +46,8 @@ class InjectedFault(EcsError):
 
 
 def access_key_of(req: HttpRequest, call: ApiCall) -> Optional[str]:
-    """The access key the request claims: ``AccessKeyId`` (RPC) or the V3 ``Credential``."""
-    if call.access_key is not None:  # read by authentication
-        return call.access_key
+    """The access key the request claims, ``AccessKeyId`` (RPC) or the V3 ``Credential``, for a
+    request refused before authentication read it (``call.access_key``)."""
     if call.v3:
         m = _CREDENTIAL.search(req.lowered().get("authorization", ""))  # req.header("Authorization")
         return m.group(1) if m else None
@@ -68,6 +66,7 @@ def make_call(
     if "Signature" in params:  # otherwise the record shares the request's dict: nothing changes it
         params = dict(params)
         del params["Signature"]
+    # Nearly always read by authentication: access_key_of only for a request refused before it.
     key = call.access_key if call.access_key is not None else access_key_of(req, call)
     if err is None:  # positional, in field order: this runs for every request
         return Call(call.action, params, account_id or None, region_id, 200, None, request_id, key, None, False,
@@ -81,7 +80,7 @@ def unreadable_call(req: HttpRequest, err: EcsError, request_id: str) -> Call:
     return Call(
         action="", params={}, account_id=None, region_id=None, status=err.status, code=err.code,
         request_id=request_id, message=err.message, method=req.method.upper(),
-        host=req.header("Host") or urlsplit(req.url).netloc,
+        host=req.header("Host") or split_url(req.url)[0],
     )
 
 

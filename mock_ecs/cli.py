@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import errno
+import math
 import os
 import signal
 import sys
@@ -23,7 +24,7 @@ import threading
 import typing
 from dataclasses import fields
 from types import FrameType
-from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from . import __version__
 from .keys import AccessKeysError
@@ -53,27 +54,26 @@ def _boolean(text: str) -> bool:
     raise ValueError(f"expected true or false, not {text!r}")
 
 
-def _converter(hint: Any) -> Callable[[str], Any]:
-    if hint is bool:
-        return _boolean
-    if hint is int:
-        return int
-    if hint is float:
-        return _number
-    return str
-
-
 def _number(text: str) -> float:
     value = float(text)
-    if value != value or value in (float("inf"), float("-inf")):
+    if not math.isfinite(value):
         raise ValueError(text)
     return value
 
 
-def setting_types() -> Dict[str, Callable[[str], Any]]:
-    """Each setting's name -> how its text (flag or variable) becomes a value."""
+# A setting's type -> how its text becomes a value, the --help metavar, and what a bad text is told.
+_CONVERTERS: Dict[Any, Tuple[Callable[[str], Any], str, str]] = {
+    bool: (_boolean, "true|false", "true or false"),
+    int: (int, "N", "an integer"),
+    float: (_number, "N", "a number"),
+}
+_TEXT = (str, "VALUE", "a value")
+
+
+def _setting_kinds() -> Dict[str, Tuple[Callable[[str], Any], str, str]]:
+    """Each setting's name -> its entry of _CONVERTERS, by the type of its field."""
     hints = typing.get_type_hints(Settings)
-    return {f.name: _converter(hints[f.name]) for f in fields(Settings)}
+    return {f.name: _CONVERTERS.get(hints[f.name], _TEXT) for f in fields(Settings)}
 
 
 def flag_of(name: str) -> str:
@@ -104,10 +104,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="a saved state (JSON) to start from (env MOCK_ECS_STATE)")
     serve.add_argument("--quiet", action="store_true", help="no line per request")
     defaults = Settings()
-    for name, convert in setting_types().items():
+    for name, (convert, metavar, _) in _setting_kinds().items():
         serve.add_argument(
-            flag_of(name), dest=name, default=None,
-            metavar=CHOICES.get(name) or {_boolean: "true|false", int: "N", _number: "N"}.get(convert, "VALUE"),
+            flag_of(name), dest=name, default=None, metavar=CHOICES.get(name) or metavar,
             nargs="?" if convert is _boolean else None, const="true" if convert is _boolean else None,
             help=f"setting {name} (default {getattr(defaults, name)!r}; env {env_of(name)})",
         )
@@ -117,7 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
 def settings_from(args: argparse.Namespace, environ: Mapping[str, str]) -> Dict[str, Any]:
     """The settings given by flags, else by MOCK_ECS_<NAME> variables; UsageError if malformed."""
     out: Dict[str, Any] = {}
-    for name, convert in setting_types().items():
+    for name, (convert, _, what) in _setting_kinds().items():
         flag_value: Optional[str] = getattr(args, name)
         if flag_value is not None:
             text, source = flag_value, flag_of(name)
@@ -128,7 +127,6 @@ def settings_from(args: argparse.Namespace, environ: Mapping[str, str]) -> Dict[
         try:
             out[name] = convert(text)
         except ValueError:
-            what = {_boolean: "true or false", int: "an integer", _number: "a number"}.get(convert, "a value")
             raise UsageError(f"{source} must be {what}, not {text!r}") from None
     try:
         Settings().with_overrides(**out)
@@ -138,10 +136,10 @@ def settings_from(args: argparse.Namespace, environ: Mapping[str, str]) -> Dict[
 
 
 def _address(args: argparse.Namespace, environ: Mapping[str, str]) -> tuple[str, int]:
-    host = args.host or environ.get(ENV_PREFIX + "HOST") or DEFAULT_HOST
+    host = args.host or environ.get(env_of("host")) or DEFAULT_HOST
     port: Any = args.port
     if port is None:
-        text = environ.get(ENV_PREFIX + "PORT")
+        text = environ.get(env_of("port"))
         try:
             port = int(text) if text else DEFAULT_PORT
         except ValueError:
@@ -158,7 +156,7 @@ def make_handle(args: argparse.Namespace, environ: Mapping[str, str]) -> MockEcs
         handle.read_environment_keys()
     except AccessKeysError as err:
         raise UsageError(str(err)) from None
-    state = args.state or environ.get(ENV_PREFIX + "STATE")
+    state = args.state or environ.get(env_of("state"))
     if state:
         try:
             handle.load_state(state)

@@ -40,7 +40,8 @@ class Context:
         self.settings: Settings = backend.settings
         # None for the control API's own views, which read no parameters.
         self._allows = allows
-        self.dry_run = (allows is None or allows("DryRun")) and params.get("DryRun", "").lower() == "true"
+        # An undeclared DryRun is not read (asked about only when it is "true": nearly never).
+        self.dry_run = params.get("DryRun", "").lower() == "true" and self._declared("DryRun")
 
     # --- errors --------------------------------------------------------------------------
     def error(self, key: str, message: Optional[str] = None) -> EcsError:
@@ -121,9 +122,9 @@ class Context:
             if not key.startswith(head):
                 continue
             number, _, sub = key[len(head):].partition(".")
-            # ASCII digits, and few of them: str.isdigit() takes "²" (which int() refuses)
-            # and int() gives up past 4300 digits.
-            n = parse_int(number, (1, limit)) if number.isascii() and number.isdigit() else None
+            # No sign (which parse_int takes); parse_int refuses other scripts' digits ("²") and
+            # numbers too long for int().
+            n = parse_int(number, (1, limit)) if number.isdigit() else None
             if n is None:
                 raise errors.invalid_parameter(key)
             out.setdefault(n, {})[sub] = value

@@ -32,20 +32,18 @@ import logging
 import math
 import re
 from dataclasses import asdict
-from datetime import datetime, timezone
 from typing import Any, Callable, Dict, List, Optional, Tuple
 from urllib.parse import parse_qs
 
 from .backend import Fault, real_sleep
-from .clock import parse_iso
+from .clock import iso_seconds, parse_iso
 from .keys import AccessKeysError
-from .mock import MockEcs
+from .mock import KINDS, MockEcs
 from .wire import HttpResponse
 
 PREFIX = "/_mock_ecs/"
 log = logging.getLogger("mock_ecs.control")
 _JSON = {"Content-Type": "application/json;charset=utf-8"}
-KINDS = ("instances", "disks", "snapshots", "images")
 FAULT_OPTIONS = ("times", "rate", "seed", "status", "message", "latency")
 _ID_KINDS = {"i": "instances", "d": "disks", "s": "snapshots", "m": "images"}
 
@@ -83,6 +81,17 @@ def _number(value: Any, name: str) -> float:
     return float(value)
 
 
+def _non_negative(doc: Dict[str, Any], params: Dict[str, str], name: str, missing: str, negative: str) -> float:
+    """A number >= 0 given as ``name`` in the body, else in the query; ``missing``/``negative`` are the 400s."""
+    given = doc.get(name, params.get(name))
+    if given is None:
+        raise ControlError(400, missing)
+    value = _number(given, name)
+    if value < 0:
+        raise ControlError(400, negative)
+    return value
+
+
 def _flag(value: Any, name: str) -> Optional[bool]:
     if value is None or isinstance(value, bool):
         return value
@@ -105,55 +114,55 @@ def fault_view(fault: Fault) -> Dict[str, Any]:
 
 
 class Control:
+    # (method, path under PREFIX, endpoint): the endpoint is looked up by name at each request.
+    routes: Tuple[Tuple[str, re.Pattern[str], str], ...] = (
+        ("GET", re.compile(r"^$"), "index"),
+        ("POST", re.compile(r"^reset$"), "reset"),
+        ("GET", re.compile(r"^clock$"), "clock"),
+        ("POST", re.compile(r"^clock/advance$"), "advance"),
+        ("POST", re.compile(r"^clock/set$"), "set_clock"),
+        ("GET", re.compile(r"^settings$"), "settings"),
+        ("GET", re.compile(r"^accounts$"), "accounts"),
+        ("GET", re.compile(r"^accounts/(?P<account>[^/]+)$"), "get_account"),
+        ("POST", re.compile(r"^accounts/(?P<account>[^/]+)$"), "account"),
+        ("POST", re.compile(r"^instances/(?P<instance>[^/]+)/locks$"), "lock"),
+        ("DELETE", re.compile(r"^instances/(?P<instance>[^/]+)/locks$"), "unlock"),
+        ("POST", re.compile(r"^disks/(?P<disk>[^/]+)/data-size$"), "data_size"),
+        ("GET", re.compile(r"^faults$"), "faults"),
+        ("POST", re.compile(r"^faults$"), "add_fault"),
+        ("DELETE", re.compile(r"^faults$"), "clear_faults"),
+        ("GET", re.compile(r"^sleep$"), "get_sleep"),
+        ("PUT", re.compile(r"^sleep$"), "set_sleep"),
+        ("POST", re.compile(r"^sleep$"), "set_sleep"),
+        ("GET", re.compile(r"^access-keys$"), "keys"),
+        ("POST", re.compile(r"^access-keys$"), "add_key"),
+        ("GET", re.compile(r"^calls$"), "calls"),
+        ("DELETE", re.compile(r"^calls$"), "clear_calls"),
+        ("GET", re.compile(r"^state$"), "get_state"),
+        ("PUT", re.compile(r"^state$"), "put_state"),
+        ("POST", re.compile(r"^state$"), "put_state"),
+        ("GET", re.compile(r"^resources$"), "resource_ids"),
+        ("GET", re.compile(r"^resources/(?P<rid>[^/]+)$"), "resource"),
+        ("GET", re.compile(r"^resources/(?P<rid>[^/]+)/account$"), "resource_account"),
+    )
+
     def __init__(self, handle: MockEcs) -> None:
         self.handle = handle
-        self.routes: List[Tuple[str, re.Pattern[str], Callable[..., Any]]] = [
-            ("GET", re.compile(r"^$"), self.index),
-            ("POST", re.compile(r"^reset$"), self.reset),
-            ("GET", re.compile(r"^clock$"), self.clock),
-            ("POST", re.compile(r"^clock/advance$"), self.advance),
-            ("POST", re.compile(r"^clock/set$"), self.set_clock),
-            ("GET", re.compile(r"^settings$"), self.settings),
-            ("GET", re.compile(r"^accounts$"), self.accounts),
-            ("GET", re.compile(r"^accounts/(?P<account>[^/]+)$"), self.get_account),
-            ("POST", re.compile(r"^accounts/(?P<account>[^/]+)$"), self.account),
-            ("POST", re.compile(r"^instances/(?P<instance>[^/]+)/locks$"), self.lock),
-            ("DELETE", re.compile(r"^instances/(?P<instance>[^/]+)/locks$"), self.unlock),
-            ("POST", re.compile(r"^disks/(?P<disk>[^/]+)/data-size$"), self.data_size),
-            ("GET", re.compile(r"^faults$"), self.faults),
-            ("POST", re.compile(r"^faults$"), self.add_fault),
-            ("DELETE", re.compile(r"^faults$"), self.clear_faults),
-            ("GET", re.compile(r"^sleep$"), self.get_sleep),
-            ("PUT", re.compile(r"^sleep$"), self.set_sleep),
-            ("POST", re.compile(r"^sleep$"), self.set_sleep),
-            ("GET", re.compile(r"^access-keys$"), self.keys),
-            ("POST", re.compile(r"^access-keys$"), self.add_key),
-            ("GET", re.compile(r"^calls$"), self.calls),
-            ("DELETE", re.compile(r"^calls$"), self.clear_calls),
-            ("GET", re.compile(r"^state$"), self.get_state),
-            ("PUT", re.compile(r"^state$"), self.put_state),
-            ("POST", re.compile(r"^state$"), self.put_state),
-            ("GET", re.compile(r"^resources$"), self.resource_ids),
-            ("GET", re.compile(r"^resources/(?P<rid>[^/]+)$"), self.resource),
-            ("GET", re.compile(r"^resources/(?P<rid>[^/]+)/account$"), self.resource_account),
-        ]
 
     def dispatch(self, method: str, path: str, query: str, body: bytes) -> HttpResponse:
         sub = path[len(PREFIX):].strip("/") if path.startswith(PREFIX) else ""
         try:
             params = {k: v[-1] for k, v in parse_qs(query, keep_blank_values=True).items()}
-            allowed = [verb for verb, pattern, _ in self.routes if pattern.match(sub)]
-            if not allowed:
+            found = {verb: (name, m) for verb, pattern, name in self.routes if (m := pattern.match(sub)) is not None}
+            if not found:
                 raise ControlError(404, f"no control endpoint {PREFIX}{sub}; GET {PREFIX} lists them")
-            if method not in allowed:
-                raise ControlError(405, f"{method} is not allowed on {PREFIX}{sub}; it takes {', '.join(allowed)}",
-                                   {"Allow": ", ".join(allowed)})
+            if method not in found:
+                allowed = ", ".join(found)
+                raise ControlError(405, f"{method} is not allowed on {PREFIX}{sub}; it takes {allowed}",
+                                   {"Allow": allowed})
             doc = self._body(body)
-            for verb, pattern, fn in self.routes:
-                m = pattern.match(sub)
-                if m is not None and verb == method:
-                    return _answer(200, fn(doc, params, **m.groupdict()))
-            raise AssertionError("unreachable")  # pragma: no cover
+            name, m = found[method]
+            return _answer(200, getattr(self, name)(doc, params, **m.groupdict()))
         except ControlError as err:
             return _answer(err.status, {"error": str(err)}, err.headers)
         except (ValueError, TypeError, KeyError) as err:
@@ -190,17 +199,11 @@ class Control:
     def clock(self, doc: Dict[str, Any], params: Dict[str, str]) -> Dict[str, Any]:
         clock = self.handle.backend.clock
         now = clock.now()
-        return {"now": datetime.fromtimestamp(now, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-                "epoch": now, "offset": clock.offset}
+        return {"now": iso_seconds(now), "epoch": now, "offset": clock.offset}
 
     def advance(self, doc: Dict[str, Any], params: Dict[str, str]) -> Dict[str, Any]:
-        seconds = doc.get("seconds", params.get("seconds"))
-        if seconds is None:
-            raise ControlError(400, 'give {"seconds": N}')
-        value = _number(seconds, "seconds")
-        if value < 0:
-            raise ControlError(400, "the clock only moves forward: seconds must be >= 0")
-        self.handle.advance_clock(value)
+        self.handle.advance_clock(_non_negative(doc, params, "seconds", 'give {"seconds": N}',
+                                                "the clock only moves forward: seconds must be >= 0"))
         return self.clock(doc, params)
 
     def set_clock(self, doc: Dict[str, Any], params: Dict[str, str]) -> Dict[str, Any]:
@@ -274,17 +277,12 @@ class Control:
         return self._locks(instance)
 
     def data_size(self, doc: Dict[str, Any], params: Dict[str, str], disk: str) -> Dict[str, Any]:
-        gib = doc.get("gib", params.get("gib"))
-        if gib is None:
-            raise ControlError(400, 'give {"gib": N}, the GiB of data the disk holds')
-        value = _number(gib, "gib")
-        if value < 0:
-            raise ControlError(400, "gib must be >= 0")
+        gib = _non_negative(doc, params, "gib", 'give {"gib": N}, the GiB of data the disk holds', "gib must be >= 0")
         try:
-            self.handle.set_disk_data_size(disk, value)
+            self.handle.set_disk_data_size(disk, gib)
         except KeyError:
             raise ControlError(404, f"no disk {disk}") from None
-        return {"disk_id": disk, "gib": value}
+        return {"disk_id": disk, "gib": gib}
 
     def faults(self, doc: Dict[str, Any], params: Dict[str, str]) -> Dict[str, Any]:
         return {"faults": [fault_view(f) for f in self.handle.faults]}

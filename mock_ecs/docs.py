@@ -90,8 +90,9 @@ def render(actions: Optional[Dict[str, ActionSpec]] = None) -> str:
         "DryRun \"yes\": `DryRun=true` runs every check, then answers `DryRunOperation` and changes nothing.",
         "",
     ]
-    ignored = [(spec.name, unread(spec)) for spec in specs if not spec.strict and unread(spec)]
-    refused = [(spec.name, unread(spec)) for spec in specs if spec.strict and unread(spec)]
+    unread_by = [(spec, unread(spec)) for spec in specs]
+    ignored = [(spec.name, names) for spec, names in unread_by if names and not spec.strict]
+    refused = [(spec.name, names) for spec, names in unread_by if names and spec.strict]
     strict = [spec.name for spec in specs if spec.strict]
     lines.append("Accepted but ignored (real parameters that these actions do not read; a request with them "
                  "is answered as if they were absent):" if ignored else "No real parameter is silently ignored.")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from operator import attrgetter
-from typing import Any, Callable, Collection, Dict, Iterable, List, Optional, Tuple
+from typing import Any, Callable, Collection, Iterable, List, Optional, Tuple
 
 from .clock import parse_iso
 from .errors import EcsError
@@ -11,9 +11,13 @@ from .errors import EcsError
 Check = Callable[[Any], bool]
 
 
-def equals(attr: str, value: Any) -> Check:
-    get = attrgetter(attr)
+def value_is(get: Callable[[Any], Any], value: Any) -> Check:
+    """What ``get`` reads of an item equals ``value`` (for values that are not plain attributes)."""
     return lambda item: bool(get(item) == value)
+
+
+def equals(attr: str, value: Any) -> Check:
+    return value_is(attrgetter(attr), value)
 
 
 def one_of(attr: str, values: Collection[Any]) -> Check:
@@ -31,13 +35,13 @@ def not_after(attr: str, when: float) -> Check:
     return lambda item: bool(get(item) <= when)
 
 
+def earlier_than(attr: str, end: float) -> Check:
+    get = attrgetter(attr)
+    return lambda item: bool(get(item) < end)
+
+
 def status_is(value: str, now: float) -> Check:
     return lambda item: bool(item.status(now) == value)
-
-
-def has_tags(wanted: Dict[str, str]) -> Check:
-    """Every wanted key is present; an empty wanted value matches any value of that key."""
-    return lambda item: all(k in item.tags and (v == "" or item.tags[k] == v) for k, v in wanted.items())
 
 
 def nothing(_: Any) -> bool:

@@ -107,22 +107,18 @@ class Gateway:
                 now = backend.clock.now()
                 if account.retention:  # backend.expire_snapshots does nothing otherwise
                     backend.expire_snapshots(account, now)
-                body = spec.handler(Context(backend, account, action, values, region_id, now, request_id, spec.reads))
+                body = spec.handler(Context(backend, account, action, values, region_id, now, request_id, spec.allows))
             response = render.success(action, body, call.fmt, request_id)
             backend.record(make_call(req, call, account_id, region_id, request_id))
             return response
         except EcsError as err:
-            self._record(req, call, account_id, region_id, request_id, err)
+            backend.record(make_call(req, call, account_id, region_id, request_id, err))
             return render.failure(err, call.fmt, request_id, host)
         except Exception:  # never a traceback on the wire: an intended InternalError instead
             log.exception("mock_ecs failed while handling %s", call.action)
             internal = errors.error("InternalError")
-            self._record(req, call, account_id, region_id, request_id, internal)
+            backend.record(make_call(req, call, account_id, region_id, request_id, internal))
             return render.failure(internal, call.fmt, request_id, host)
-
-    def _record(self, req: HttpRequest, call: ApiCall, account_id: str, region_id: Optional[str], request_id: str,
-                err: Optional[EcsError] = None) -> None:
-        self.backend.record(make_call(req, call, account_id, region_id, request_id, err))
 
     def _location(self, call: ApiCall, request_id: str) -> HttpResponse:
         """The location service's DescribeEndpoints, so aliyunsdkcore resolves every region."""

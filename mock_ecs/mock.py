@@ -28,6 +28,8 @@ _stack: List[MockEcs] = []
 _stack_lock = threading.RLock()
 _interceptor: Optional[Interceptor] = None
 
+# The kinds of resource, as RegionState's tables name them.
+KINDS = ("instances", "disks", "snapshots", "images")
 LOCK_MESSAGES = {
     "security": "The specified instance is locked due to security reason.",
     "financial": "The specified instance is locked due to financial reason.",
@@ -57,9 +59,7 @@ class MockEcs:
         )
         self._env_keys: keys.Keys = {}
         self._sleep: Callable[[float], None] = real_sleep
-        self.backend = Backend(self.settings)
-        self.gateway = Gateway(self.backend)
-        self._configure()
+        self.install_backend(Backend(self.settings))
         # ``state=``: a saved state (document or file, see state.py) this handle holds when
         # made and again at each start; checked now, so a bad one fails here.
         self._state: Optional[Dict[str, Any]] = None
@@ -125,11 +125,6 @@ class MockEcs:
         made with ``state=`` gets that state back at its next start (or ``load_state``).
         """
         self.install_backend(Backend(self.settings))
-
-    def _configure(self) -> None:
-        self.backend.access_keys.update(self._env_keys)
-        self.backend.access_keys.update(self._access_keys)
-        self.backend.sleep = self._sleep
 
     def install_backend(self, backend: Backend, registered: Optional[keys.Keys] = None) -> None:
         """Serve ``backend`` from now on (reset and load_state swap in a new one).
@@ -421,16 +416,18 @@ class MockEcs:
             self.backend.calls_dropped = 0
 
     # --- looking at the state ----------------------------------------------------------
+    def _accounts(self, account_id: Optional[str]) -> List[Account]:
+        """That account (none when unknown), or every account when ``account_id`` is None."""
+        if account_id is None:
+            return list(self.backend.accounts.values())
+        acct = self.backend.accounts.get(account_id)
+        return [acct] if acct is not None else []
+
     def _locate(self, kind: str, resource_id: str, account_id: Optional[str] = None) -> Tuple[Account, Any]:
         """The account holding ``resource_id`` and the resource; every account when ``account_id`` is None."""
-        if account_id is not None:
-            acct = self.backend.accounts.get(account_id)
-            candidates = [acct] if acct is not None else []
-        else:
-            candidates = list(self.backend.accounts.values())
-        for acct in candidates:
-            region = acct.where.get(resource_id)
-            found = getattr(acct.regions[region], kind).get(resource_id) if region else None
+        for acct in self._accounts(account_id):
+            state = acct.find(resource_id, None)
+            found = getattr(state, kind).get(resource_id) if state is not None else None
             if found is not None:
                 return acct, found
         raise KeyError(resource_id)
@@ -474,21 +471,17 @@ class MockEcs:
     def ids(self, kind: str, account_id: Optional[str] = None) -> List[str]:
         """IDs of every ``instances``/``disks``/``snapshots``/``images`` (of one account, or of all)."""
         with self.backend.lock:
-            if account_id is not None:
-                acct = self.backend.accounts.get(account_id)
-                accounts = [acct] if acct is not None else []
-            else:
-                accounts = list(self.backend.accounts.values())
-            return [rid for acct in accounts for state in acct.regions.values() for rid in getattr(state, kind)]
+            return [
+                rid for acct in self._accounts(account_id) for state in acct.regions.values()
+                for rid in getattr(state, kind)
+            ]
 
     def account_of(self, resource_id: str) -> str:
         """The account ID holding a resource; KeyError when no account has it."""
         with self.backend.lock:
             for acct in self.backend.accounts.values():
-                if resource_id in acct.where and any(
-                    resource_id in getattr(acct.regions[acct.where[resource_id]], kind)
-                    for kind in ("instances", "disks", "snapshots", "images")
-                ):
+                state = acct.find(resource_id, None)
+                if state is not None and any(resource_id in getattr(state, kind) for kind in KINDS):
                     return acct.account_id
         raise KeyError(resource_id)
 

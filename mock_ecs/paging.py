@@ -15,16 +15,11 @@ import hmac
 import json
 import secrets
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, Iterable, List, Optional, Protocol, Tuple, TypeVar
+from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple, TypeVar
 
 from .context import Context
-from .table import Table
+from .table import Sequenced, Table
 from .validate import fingerprint
-
-
-class Sequenced(Protocol):
-    seq: int
-
 
 T = TypeVar("T", bound=Sequenced)
 

@@ -16,7 +16,7 @@ import json
 import math
 import re
 from pathlib import Path
-from typing import Any, Callable, Dict, Optional, Set, Tuple
+from typing import Any, Callable, Dict, Optional, Set, Tuple, TypeVar
 
 Entry = Dict[str, Any]
 Table = Dict[str, Dict[str, Entry]]
@@ -111,35 +111,49 @@ def _type_in(entries: Dict[str, Entry], key: str) -> Optional[str]:
     return _type_in(entry.get("sub", {}), rest)
 
 
-# action -> wire name -> the check of its type (None: any value), learnt as names arrive.
-_CHECK_OF: Dict[str, Dict[str, Optional[Callable[[str], bool]]]] = {}
-# A cache, not a record: past this many names per action (hostile requests can make up any
-# number of them) a name is looked up each time instead of being remembered.
-_CACHED_NAMES = 2048
+V = TypeVar("V")
+# A cache, not a record: past this many names (hostile requests can make up any number of
+# them) an answer is worked out each time instead of being remembered.
+CACHED_NAMES = 2048
 
 
-def _check_of(action: str, key: str) -> Optional[Callable[[str], bool]]:
-    known = _CHECK_OF.get(action)
-    if known is None:
-        known = _CHECK_OF.setdefault(action, {})
-    try:
-        return known[key]
-    except KeyError:
-        pass
-    kind = type_of(action, key)
-    check = CHECKS.get(kind) if kind is not None else None
-    if len(known) < _CACHED_NAMES:
-        known[key] = check
-    return check
+class Learnt(Dict[str, V]):
+    """name -> ``work(name)``, worked out on the first ask and then a plain dict lookup (no
+    Python call); bounded by ``CACHED_NAMES``, since the names come from requests."""
+
+    def __init__(self, work: Callable[[str], V]) -> None:
+        super().__init__()
+        self._work = work
+
+    def __missing__(self, name: str) -> V:
+        answer = self._work(name)
+        if len(self) < CACHED_NAMES:
+            self[name] = answer
+        return answer
+
+
+Check = Optional[Callable[[str], bool]]
+# action -> wire name -> the check of its type (None: any value).
+_CHECK_OF: Dict[str, Learnt[Check]] = {}
+
+
+def _checks(action: str) -> Learnt[Check]:
+    def check_of(key: str) -> Check:
+        kind = type_of(action, key)
+        return CHECKS.get(kind) if kind is not None else None
+
+    return _CHECK_OF.setdefault(action, Learnt(check_of))
 
 
 def first_malformed(action: str, params: Dict[str, str]) -> Optional[str]:
     """The first parameter (in request order) whose non-empty value is not of its type."""
-    known = _CHECK_OF.get(action, {})
+    checks = _CHECK_OF.get(action)
+    if checks is None:
+        checks = _checks(action)
     for key, value in params.items():
         if value == "":
             continue
-        check = known[key] if key in known else _check_of(action, key)
+        check = checks[key]
         if check is not None and not check(value):
             return key
     return None

@@ -20,9 +20,7 @@ class ApiCall:
     action: str
     version: str
     params: Dict[str, str]
-    # Pairs as they arrived (query then body), kept for the signature check.
-    pairs: List[Tuple[str, str]]
-    query_pairs: List[Tuple[str, str]]
+    query_pairs: List[Tuple[str, str]]  # as they arrived, for the V3 signature's canonical query
     fmt: str  # "JSON" | "XML"
     host: str
     path: str
@@ -155,12 +153,10 @@ def parse_request(req: HttpRequest) -> ApiCall:
             _decode(req.body.decode("utf-8", errors="replace"))
             if "x-www-form-urlencoded" in ctype or not ctype else []
         )
-        pairs = query_pairs + body_pairs
         # The query wins over the body; within each, the last of a repeated name.
         params: Dict[str, str] = dict(body_pairs)
         params.update(query_pairs)
     else:
-        pairs = query_pairs
         params = dict(query_pairs)
     v3 = header("authorization", "").startswith("ACS3-")
     action = params.get("Action") or header("x-acs-action", "")
@@ -174,5 +170,5 @@ def parse_request(req: HttpRequest) -> ApiCall:
     host_region, host_id = _host_facts(host)
     method = req.method
     # Positional (in field order): this runs for every request.
-    return ApiCall(action, version, params, pairs, query_pairs, fmt, host, path or "/",
+    return ApiCall(action, version, params, query_pairs, fmt, host, path or "/",
                    method if method.isupper() else method.upper(), host_region, v3, host_id)

@@ -24,7 +24,6 @@ Handler = Callable[[Context], Dict[str, Any]]
 _DATA = Path(__file__).with_name("data")
 # Parameters every action may read without declaring them.
 ALWAYS = frozenset({"RegionId", "ClientToken"})
-_CACHED_NAMES = 2048
 _INDEXED = re.compile(r"^([A-Za-z]+)\.\d+(?:\.|$)")
 
 
@@ -43,43 +42,19 @@ class ActionSpec:
     needs_region: bool
     params: FrozenSet[str]
     strict: bool
-    # name -> allows(name), learnt as names are asked about (see _Allowed).
-    _allowed: _Allowed = field(init=False, repr=False, compare=False)
+    # allows(name): ``declares``, learnt per name. The dict lookup itself, so that each read of
+    # a request's Context (which is handed it) costs no Python call.
+    allows: Callable[[str], bool] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_allowed", _Allowed(self))
-
-    def allows(self, name: str) -> bool:
-        """Whether the handler declared the parameter (or family, or prefix) ``name``."""
-        return self._allowed[name]
-
-    @property
-    def reads(self) -> Callable[[str], bool]:
-        """``allows``, as the dict lookup itself: what a request's Context asks for each read
-        (a learnt name costs no Python call)."""
-        return self._allowed.__getitem__
+        object.__setattr__(self, "allows", _params.Learnt(self.declares).__getitem__)
 
     def declares(self, name: str) -> bool:
-        """``allows`` worked out (uncached)."""
+        """Whether the handler declared the parameter (or family, or prefix) ``name``."""
         return (
             name in self.params or name in ALWAYS or family(name) in self.params
             or any(p.startswith(name + ".") for p in self.params)
         )
-
-
-class _Allowed(Dict[str, bool]):
-    """Parameter name -> whether a spec declares it, learnt on first ask; bounded, since names
-    come from requests (past the bound an answer is worked out each time)."""
-
-    def __init__(self, spec: ActionSpec) -> None:
-        super().__init__()
-        self.spec = spec
-
-    def __missing__(self, name: str) -> bool:
-        answer = self.spec.declares(name)
-        if len(self) < _CACHED_NAMES:
-            self[name] = answer
-        return answer
 
 
 ACTIONS: Dict[str, ActionSpec] = {}

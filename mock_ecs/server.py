@@ -19,10 +19,11 @@ from urllib.parse import urlsplit
 
 from . import errors, ids, render
 from .calls import Call
+from .control import PREFIX as CONTROL_PREFIX
+from .control import Control
 from .mock import MockEcs
 from .wire import HttpRequest, HttpResponse
 
-CONTROL_PREFIX = "/_mock_ecs/"
 log = logging.getLogger("mock_ecs.server")
 
 
@@ -45,6 +46,7 @@ class EcsHTTPServer(ThreadingHTTPServer):
     def __init__(self, address: Any, handle: MockEcs, quiet: bool = True,
                  say: Optional[Callable[[str], None]] = None) -> None:
         self.handle = handle
+        self.control = Control(handle)
         self.quiet = quiet
         self.say = say or (lambda line: print(line, flush=True))
         if ":" in str(address[0]):  # an IPv6 address such as ::1
@@ -60,8 +62,6 @@ class EcsHTTPServer(ThreadingHTTPServer):
 
 
 def _make_handler() -> Type[BaseHTTPRequestHandler]:
-    from .control import Control
-
     class Handler(BaseHTTPRequestHandler):
         server: EcsHTTPServer
         protocol_version = "HTTP/1.1"
@@ -96,19 +96,19 @@ def _make_handler() -> Type[BaseHTTPRequestHandler]:
                 url = f"http://{host}{target}"
             else:  # CONNECT's authority form, "*" of OPTIONS: no path of ours
                 url = f"http://{host}/"
-            path = urlsplit(url).path
+            parts = urlsplit(url)
+            path = parts.path
             try:
                 body = self._body()
             except ValueError:
                 self.close_connection = True
                 self._send(render.failure(errors.invalid_parameter("Content-Length"), "JSON", ids.request_id(), host))
                 return
-            handle = self.server.handle
             call: Optional[Call] = None
             if path.startswith(CONTROL_PREFIX) or path == CONTROL_PREFIX.rstrip("/"):
-                resp = Control(handle).dispatch(self.command, path, urlsplit(url).query, body)
+                resp = self.server.control.dispatch(self.command, path, parts.query, body)
             else:
-                gateway = handle.gateway  # one backend for the whole request, even across a reset
+                gateway = self.server.handle.gateway  # one backend for the whole request, even across a reset
                 gateway.backend.take_recorded()  # forget an entry of an earlier request on this thread
                 req = HttpRequest(self.command, url, {k: v for k, v in self.headers.items()}, body)
                 resp = gateway.handle(req)

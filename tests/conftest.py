@@ -24,7 +24,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterator, Optional, Tuple
+from typing import Any, Callable, Dict, Iterable, Iterator, Optional, Tuple
 from urllib.parse import quote
 
 import pytest
@@ -339,6 +339,47 @@ def ready_disk(client: Driver, ecs: MockEcs, **extra: Any) -> Tuple[str, str]:
 def snapshots_of(client: Driver, disk_id: str, **extra: Any) -> list:
     out = client.call("DescribeSnapshots", RegionId=REGION, DiskId=disk_id, **extra)
     return out["Snapshots"]["Snapshot"]
+
+
+def create_instance(client: Driver, **extra: Any) -> str:
+    """CreateInstance: Stopped and never started."""
+    params = {"RegionId": REGION, "ImageId": IMAGE, "InstanceType": "ecs.g7.large", **extra}
+    return client.call("CreateInstance", **params)["InstanceId"]
+
+
+def accomplished_snapshot(client: Driver, ecs: MockEcs, **extra: Any) -> Tuple[str, str, str]:
+    """(instance, its 40 GiB system disk, a finished snapshot of that disk) with the default timings."""
+    instance_id, disk_id = ready_disk(client, ecs, **extra)
+    snap_id = client.call("CreateSnapshot", DiskId=disk_id)["SnapshotId"]
+    ecs.advance_clock(60)  # 40 GiB x 1.5 s
+    return instance_id, disk_id, snap_id
+
+
+def tag_params(pairs: Iterable[Tuple[str, str]]) -> Dict[str, str]:
+    """``[(key, value), ...]`` as ``Tag.N.Key`` / ``Tag.N.Value`` parameters, N from 1."""
+    out: Dict[str, str] = {}
+    for n, (key, value) in enumerate(pairs, start=1):
+        out[f"Tag.{n}.Key"], out[f"Tag.{n}.Value"] = key, value
+    return out
+
+
+def invalid_parameter(name: str) -> str:
+    """The message of the gateway's InvalidParameter, naming the parameter."""
+    return f'The specified parameter "{name}" is not valid.'
+
+
+def walk_pages(describe: Callable[..., Dict[str, Any]], **params: Any) -> Iterator[Dict[str, Any]]:
+    """Every page of a NextToken walk: ``describe(**params)``, then with each NextToken until it is empty.
+
+    A generator: the caller may change the mock between pages.
+    """
+    token = ""
+    while True:
+        out = describe(**params, **({"NextToken": token} if token else {}))
+        yield out
+        token = out["NextToken"]
+        if not token:
+            return
 
 
 # --- README snippets --------------------------------------------------------------------------

@@ -174,32 +174,33 @@ def token_case(w: World, action: str, params_a: Dict[str, Any], params_b: Dict[s
 
 
 # --- instances ---------------------------------------------------------------------------------
-@case("RunInstances")
-def _run_instances(w: World) -> None:
+INSTANCE_A = {"RegionId": REGION, "ImageId": IMAGE, "InstanceType": "ecs.g7.large"}
+INSTANCE_B = {**INSTANCE_A, "InstanceType": "ecs.c7.large"}
+
+
+def _refuse_a_boot_sources(w: World, action: str) -> None:
+    """B cannot boot (RunInstances, CreateInstance) from A's image, nor take a data disk from A's snapshot."""
     r = w.res
     w.freeze()
-    w.refused("RunInstances", "InvalidImageId.NotFound", RegionId=REGION, ImageId=r["image_a"],
+    w.refused(action, "InvalidImageId.NotFound", RegionId=REGION, ImageId=r["image_a"],
               InstanceType="ecs.g7.large")
-    w.refused("RunInstances", "InvalidDataDiskSnapshotId.NotFound", RegionId=REGION, ImageId=IMAGE,
+    w.refused(action, "InvalidDataDiskSnapshotId.NotFound", RegionId=REGION, ImageId=IMAGE,
               InstanceType="ecs.g7.large", **{"DataDisk.1.SnapshotId": r["snap_a"]})
-    # A's own image boots A's instances: the refusal above is about the account.
     w.frozen = None
-    assert run_instance(w.a, ImageId=r["image_a"]).startswith("i-")
-    token_case(w, "RunInstances", {"RegionId": REGION, "ImageId": IMAGE, "InstanceType": "ecs.g7.large"},
-               {"RegionId": REGION, "ImageId": IMAGE, "InstanceType": "ecs.c7.large"})
+
+
+@case("RunInstances")
+def _run_instances(w: World) -> None:
+    _refuse_a_boot_sources(w, "RunInstances")
+    # A's own image boots A's instances: the refusal above is about the account.
+    assert run_instance(w.a, ImageId=w.res["image_a"]).startswith("i-")
+    token_case(w, "RunInstances", INSTANCE_A, INSTANCE_B)
 
 
 @case("CreateInstance")
 def _create_instance(w: World) -> None:
-    r = w.res
-    w.freeze()
-    w.refused("CreateInstance", "InvalidImageId.NotFound", RegionId=REGION, ImageId=r["image_a"],
-              InstanceType="ecs.g7.large")
-    w.refused("CreateInstance", "InvalidDataDiskSnapshotId.NotFound", RegionId=REGION, ImageId=IMAGE,
-              InstanceType="ecs.g7.large", **{"DataDisk.1.SnapshotId": r["snap_a"]})
-    w.frozen = None
-    token_case(w, "CreateInstance", {"RegionId": REGION, "ImageId": IMAGE, "InstanceType": "ecs.g7.large"},
-               {"RegionId": REGION, "ImageId": IMAGE, "InstanceType": "ecs.c7.large"})
+    _refuse_a_boot_sources(w, "CreateInstance")
+    token_case(w, "CreateInstance", INSTANCE_A, INSTANCE_B)
 
 
 @case("StartInstance")
@@ -375,8 +376,7 @@ def _create_snapshot(w: World) -> None:
     w.refused("CreateSnapshot", "InvalidDiskId.NotFound", DiskId=r["data_a"])
     w.refused("CreateSnapshot", "InvalidDiskId.NotFound", DiskId=r["sys_a"], RegionId=REGION)
     w.frozen = None
-    token_case(w, "CreateSnapshot", {"DiskId": r["data_a"]}, {"DiskId": r["sys_b"], "SnapshotName": "bob"},
-               )
+    token_case(w, "CreateSnapshot", {"DiskId": r["data_a"]}, {"DiskId": r["sys_b"], "SnapshotName": "bob"})
 
 
 @case("DescribeSnapshots")

@@ -36,6 +36,7 @@ from conftest import (
     RequestsDriver,
     SdkCoreDriver,
     TeaDriver,
+    create_instance,
     disks_of,
     expect_error,
     ready_disk,
@@ -44,6 +45,7 @@ from conftest import (
     signed_params,
     snapshots_of,
     system_disk,
+    tag_params,
 )
 from mock_ecs import MockEcs
 
@@ -125,12 +127,6 @@ def describe_disk(client: Driver, disk_id: str, region: str = REGION) -> Dict[st
 def describe_instance(client: Driver, instance_id: str) -> Dict[str, Any]:
     out = client.call("DescribeInstances", RegionId=REGION, InstanceIds=json.dumps([instance_id]))
     return out["Instances"]["Instance"][0]
-
-
-def create_instance(client: Driver, **extra: Any) -> str:
-    """CreateInstance: Stopped and never started."""
-    params = {"RegionId": REGION, "ImageId": IMAGE, "InstanceType": "ecs.g7.large", **extra}
-    return client.call("CreateInstance", **params)["InstanceId"]
 
 
 def create_disk(client: Driver, zone: str, size: int = 20, **extra: Any) -> str:
@@ -497,20 +493,6 @@ GOOD_NAMES = {
 }
 
 
-@pytest.mark.parametrize("name", list(BAD_NAMES.values()), ids=list(BAD_NAMES))
-def test_snapshot_name_malformed(client, ecs, name):
-    _, disk = ready_disk(client, ecs)
-    fails(client, "InvalidSnapshotName.Malformed", DiskId=disk, SnapshotName=name)
-    assert ecs.ids("snapshots") == []
-
-
-@pytest.mark.parametrize("name", list(GOOD_NAMES.values()), ids=list(GOOD_NAMES))
-def test_snapshot_name_accepted(client, ecs, name):
-    _, disk = ready_disk(client, ecs)
-    create(client, disk, SnapshotName=name)
-    assert one_snapshot(client, disk)["SnapshotName"] == name
-
-
 # =========================================================================================
 # Rule: Description: 2-256 characters, not beginning with http:// or https://, default empty
 # (InvalidDescription.Malformed, 404).
@@ -528,19 +510,29 @@ GOOD_DESCRIPTIONS = {
     "chinese": "数据库快照",
 }
 
+# The same two rules, one test each: parameter -> (its code, bad values, good values).
+TEXT_RULES = {
+    "SnapshotName": ("InvalidSnapshotName.Malformed", BAD_NAMES, GOOD_NAMES),
+    "Description": ("InvalidDescription.Malformed", BAD_DESCRIPTIONS, GOOD_DESCRIPTIONS),
+}
 
-@pytest.mark.parametrize("text", list(BAD_DESCRIPTIONS.values()), ids=list(BAD_DESCRIPTIONS))
-def test_description_malformed(client, ecs, text):
+
+@pytest.mark.parametrize("param,code,value", [
+    pytest.param(param, code, value, id=f"{param}-{case}")
+    for param, (code, bad, _) in TEXT_RULES.items() for case, value in bad.items()])
+def test_name_and_description_malformed(client, ecs, param, code, value):
     _, disk = ready_disk(client, ecs)
-    fails(client, "InvalidDescription.Malformed", DiskId=disk, Description=text)
+    fails(client, code, DiskId=disk, **{param: value})
     assert ecs.ids("snapshots") == []
 
 
-@pytest.mark.parametrize("text", list(GOOD_DESCRIPTIONS.values()), ids=list(GOOD_DESCRIPTIONS))
-def test_description_accepted(client, ecs, text):
+@pytest.mark.parametrize("param,value", [
+    pytest.param(param, value, id=f"{param}-{case}")
+    for param, (_, _, good) in TEXT_RULES.items() for case, value in good.items()])
+def test_name_and_description_accepted(client, ecs, param, value):
     _, disk = ready_disk(client, ecs)
-    create(client, disk, Description=text)
-    assert one_snapshot(client, disk)["Description"] == text
+    create(client, disk, **{param: value})
+    assert one_snapshot(client, disk)[param] == value
 
 
 def test_description_defaults_to_empty(client, ecs):
@@ -601,14 +593,6 @@ def test_client_token_of_64_ascii_characters_accepted(client, ecs):
 # Rule: Tag.n.Key / Tag.n.Value: n 1..20; key not empty, <= 64 characters, no aliyun / acs: /
 # http:// / https:// prefix; value may be empty, <= 128 characters, same prefixes.
 # =========================================================================================
-def _tags(pairs: Dict[str, str]) -> Dict[str, str]:
-    out = {}
-    for n, (key, value) in enumerate(pairs.items(), start=1):
-        out[f"Tag.{n}.Key"] = key
-        out[f"Tag.{n}.Value"] = value
-    return out
-
-
 def test_tags_are_stored_and_shown(client, ecs):
     _, disk = ready_disk(client, ecs)
     tags = {f"key{n}": f"value{n}" for n in range(1, 20)}
@@ -616,7 +600,7 @@ def test_tags_are_stored_and_shown(client, ecs):
     tags["v"] = "v" * 128  # the longest value
     del tags["key19"]
     assert len(tags) == 20
-    create(client, disk, **_tags(tags))
+    create(client, disk, **tag_params(tags.items()))
     shown = one_snapshot(client, disk)["Tags"]["Tag"]
     assert {t["TagKey"]: t["TagValue"] for t in shown} == tags
 
@@ -681,21 +665,16 @@ def test_financial_lock_disk_in_arrears(client, ecs):
 # =========================================================================================
 # Spec table: InvalidAccountStatus.NotEnoughBalance / .SnapshotServiceUnavailable (control API).
 # =========================================================================================
-def test_account_not_enough_balance(client, ecs):
+@pytest.mark.parametrize("flag,code", [
+    ("not_enough_balance", "InvalidAccountStatus.NotEnoughBalance"),
+    ("snapshot_service_unavailable", "InvalidAccountStatus.SnapshotServiceUnavailable"),
+])
+def test_account_status_refused(client, ecs, flag, code):
     _, disk = ready_disk(client, ecs)
-    ecs.set_account_status(not_enough_balance=True)
-    fails(client, "InvalidAccountStatus.NotEnoughBalance", DiskId=disk)
+    ecs.set_account_status(**{flag: True})
+    fails(client, code, DiskId=disk)
     assert ecs.ids("snapshots") == []
-    ecs.set_account_status(not_enough_balance=False)
-    create(client, disk)
-
-
-def test_account_snapshot_service_unavailable(client, ecs):
-    _, disk = ready_disk(client, ecs)
-    ecs.set_account_status(snapshot_service_unavailable=True)
-    fails(client, "InvalidAccountStatus.SnapshotServiceUnavailable", DiskId=disk)
-    assert ecs.ids("snapshots") == []
-    ecs.set_account_status(snapshot_service_unavailable=False)
+    ecs.set_account_status(**{flag: False})
     create(client, disk)
 
 
@@ -809,12 +788,12 @@ def test_order_gateway_before_formats(client, ecs):
     fails(client, "MissingDiskId", SnapshotName="1bad", Description="x")
 
 
-def test_order_name_before_unknown_disk(client, ecs):
-    fails(client, "InvalidSnapshotName.Malformed", DiskId="d-bp1notthere0000000000", SnapshotName="1bad")
-
-
-def test_order_description_before_unknown_disk(client, ecs):
-    fails(client, "InvalidDescription.Malformed", DiskId="d-bp1notthere0000000000", Description="x")
+@pytest.mark.parametrize("param,value,code", [
+    ("SnapshotName", "1bad", "InvalidSnapshotName.Malformed"),
+    ("Description", "x", "InvalidDescription.Malformed"),
+])
+def test_order_format_before_unknown_disk(client, ecs, param, value, code):
+    fails(client, code, DiskId="d-bp1notthere0000000000", **{param: value})
 
 
 def test_order_formats_before_client_token(client, ecs):
@@ -1049,7 +1028,7 @@ def test_data_disk_duration_and_source_type(client, ecs, frozen):
 def test_describe_snapshots_fields(client, ecs, frozen):
     _, disk = ready_disk(client, ecs)
     snap_id = create(client, disk, SnapshotName="nightly", Description="before upgrade", RetentionDays=7,
-                     ResourceGroupId="rg-acfmxazb4ph6aiy", **_tags({"env": "test", "team": ""}))
+                     ResourceGroupId="rg-acfmxazb4ph6aiy", **tag_params([("env", "test"), ("team", "")]))
     created = ecs.now().strftime("%Y-%m-%dT%H:%M:%SZ")
     ecs.advance_clock(30)
     snap = one_snapshot(client, disk)
@@ -1184,7 +1163,7 @@ def test_every_client_disk_errors(any_client, ecs):
 def test_every_client_names_tags_and_special_characters(any_client, ecs):
     _, disk = ready_disk(any_client, ecs)
     create(any_client, disk, SnapshotName="Db快照:nightly-1", Description="a <b> & 'c' \"d\" 描述",
-           **_tags({"env": "prod & test"}))
+           **tag_params([("env", "prod & test")]))
     snap = one_snapshot(any_client, disk)
     assert (snap["SnapshotName"], snap["Description"]) == ("Db快照:nightly-1", "a <b> & 'c' \"d\" 描述")
     assert [(t["TagKey"], t["TagValue"]) for t in snap["Tags"]["Tag"]] == [("env", "prod & test")]

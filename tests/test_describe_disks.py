@@ -10,11 +10,21 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta, timezone
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List
 
 import pytest
 
-from conftest import REGION, ApiError, Driver, SdkCoreDriver, expect_error, run_instance, system_disk
+from conftest import (
+    REGION,
+    ApiError,
+    Driver,
+    SdkCoreDriver,
+    expect_error,
+    run_instance,
+    system_disk,
+    walk_pages,
+)
+from conftest import invalid_parameter as invalid
 from mock_ecs import MockEcs
 from mock_ecs.router import ACTIONS, META, unsupported_filter
 from mock_ecs.table import Table
@@ -36,10 +46,6 @@ def describe(client: Driver, **params: Any) -> Dict[str, Any]:
 def found(client: Driver, **params: Any) -> List[str]:
     """IDs of every matching disk, newest first (one page of up to 100)."""
     return [d["DiskId"] for d in describe(client, PageSize=100, **params)["Disks"]["Disk"]]
-
-
-def invalid(name: str) -> str:
-    return f'The specified parameter "{name}" is not valid.'
 
 
 def minute(ts: datetime) -> str:
@@ -418,38 +424,22 @@ def test_max_results_is_clamped_to_10_500(client, ecs):
 
 def test_next_token_walk_sees_everything_once_newest_first(client, ecs):
     made = [create_disk(client) for _ in range(25)]
-    seen: List[str] = []
-    token: Optional[str] = None
-    pages = 0
-    while True:
-        params: Dict[str, Any] = {"MaxResults": 10}
-        if token:
-            params["NextToken"] = token
-        out = describe(client, **params)
-        seen += [d["DiskId"] for d in out["Disks"]["Disk"]]
-        token = out["NextToken"]
-        pages += 1
-        if not token:
-            break
-    assert pages == 3 and seen == made[::-1]
+    pages = list(walk_pages(lambda **p: describe(client, **p), MaxResults=10))
+    seen = [d["DiskId"] for out in pages for d in out["Disks"]["Disk"]]
+    assert len(pages) == 3 and seen == made[::-1]
 
 
 def test_next_token_walk_survives_creations_and_deletions(client, ecs):
     made = [create_disk(client) for _ in range(25)]
-    out = describe(client, MaxResults=10)
-    first_page = [d["DiskId"] for d in out["Disks"]["Disk"]]
+    pages = walk_pages(lambda **p: describe(client, **p), MaxResults=10)
+    first_page = [d["DiskId"] for d in next(pages)["Disks"]["Disk"]]
     assert first_page == made[::-1][:10]
     # Between pages: new disks, one shown disk deleted, one not yet shown deleted.
     newer = [create_disk(client) for _ in range(3)]
     client.call("DeleteDisk", DiskId=first_page[-1])
     gone = made[5]
     client.call("DeleteDisk", DiskId=gone)
-    seen = list(first_page)
-    token = out["NextToken"]
-    while token:
-        out = describe(client, MaxResults=10, NextToken=token)
-        seen += [d["DiskId"] for d in out["Disks"]["Disk"]]
-        token = out["NextToken"]
+    seen = first_page + [d["DiskId"] for out in pages for d in out["Disks"]["Disk"]]
     expected = [d for d in made[::-1] if d != gone]
     assert seen == expected
     assert len(seen) == len(set(seen))

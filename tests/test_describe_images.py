@@ -14,7 +14,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 import pytest
 
-from conftest import IMAGE, REGION, Driver, expect_error, run_instance, system_disk
+from conftest import IMAGE, REGION, Driver, accomplished_snapshot, expect_error, run_instance
 from mock_ecs import MockEcs, router
 from mock_ecs.actions.common import PUBLIC_IMAGES
 from mock_ecs.backend import DEFAULT_ACCOUNT_ID
@@ -26,15 +26,6 @@ FILTER_KEY = ("InvalidFilterKey.NotFound", "The specified FilterKey is not found
 
 
 # --- helpers ------------------------------------------------------------------------------
-def finished_snapshot(client: Driver, ecs: MockEcs) -> str:
-    """An accomplished snapshot of a 40 GiB system disk."""
-    disk_id = system_disk(client, run_instance(client))
-    ecs.advance_clock(ecs.settings.initialization_seconds)
-    snap_id = client.call("CreateSnapshot", DiskId=disk_id)["SnapshotId"]
-    ecs.advance_clock(60)
-    return snap_id
-
-
 def create_image(client: Driver, snap_id: Optional[str] = None, **params: Any) -> str:
     return client.call("CreateImage", RegionId=REGION, SnapshotId=snap_id, **params)["ImageId"]
 
@@ -54,7 +45,7 @@ def mine(client: Driver, **params: Any) -> List[str]:
 
 @pytest.fixture
 def snap(client: Driver, ecs: MockEcs) -> str:
-    return finished_snapshot(client, ecs)
+    return accomplished_snapshot(client, ecs)[2]
 
 
 # --- no real parameter is refused -----------------------------------------------------------
@@ -107,7 +98,7 @@ def test_image_name_is_a_fuzzy_match(client, ecs, snap):
 
 
 def test_snapshot_id_finds_only_the_images_made_from_it(client, ecs, snap):
-    other = finished_snapshot(client, ecs)
+    _, _, other = accomplished_snapshot(client, ecs)
     from_snap, from_other = create_image(client, snap), create_image(client, other)
     assert ids(client, SnapshotId=snap) == [from_snap]
     assert ids(client, SnapshotId=other) == [from_other]
@@ -118,7 +109,7 @@ def test_snapshot_id_finds_only_the_images_made_from_it(client, ecs, snap):
 # --- Status, ImageOwnerAlias, IsPublic, ImageOwnerId -----------------------------------------------
 def test_status_default_applies_to_named_images_too(client, ecs, snap):
     with MockEcs(image_creation_seconds=100) as ecs2:
-        snap2 = finished_snapshot(client, ecs2)
+        _, _, snap2 = accomplished_snapshot(client, ecs2)
         image_id = create_image(client, snap2)
         assert ids(client, ImageId=image_id) == []
         assert ids(client, ImageId=image_id, Status="Creating, Available") == [image_id]
@@ -332,7 +323,8 @@ def test_paging_bounds(client, ecs, param, value, code, message):
 # --- CreateImage: the clock and the attributes DescribeImages filters on ---------------------------
 def test_create_image_progress_follows_the_clock(client, ecs):
     with MockEcs(image_creation_seconds=200) as ecs2:
-        image_id = create_image(client, finished_snapshot(client, ecs2))
+        _, _, snap_id = accomplished_snapshot(client, ecs2)
+        image_id = create_image(client, snap_id)
         seen: List[Tuple[str, str]] = []
         for step in (0, 50, 99, 51):
             ecs2.advance_clock(step)
@@ -374,7 +366,7 @@ def test_create_image_from_an_instance_keeps_its_platform(client, ecs):
     assert (img["Platform"], img["OSType"]) == (PUBLIC_IMAGES[WINDOWS].platform, "windows")
     assert ids(client, ImageOwnerAlias="self", OSType="windows") == [image_id]
     # An instance of a custom image passes that image's platform and architecture on.
-    snap_id = finished_snapshot(client, ecs)
+    _, _, snap_id = accomplished_snapshot(client, ecs)
     custom = create_image(client, snap_id, Platform="Debian", Architecture="arm64")
     second = create_image(client, InstanceId=run_instance(client, ImageId=custom, InstanceType="ecs.g8y.large"))
     ecs.advance_clock(120)
@@ -388,7 +380,7 @@ def test_delete_unknown_image_ignored_when_configured(client):
         out = client.call("DeleteImage", RegionId=REGION, ImageId="m-bp1abcdefghijklmnopq")
         assert set(out) == {"RequestId"}
         # Known images still follow every rule.
-        snap_id = finished_snapshot(client, ecs2)
+        _, _, snap_id = accomplished_snapshot(client, ecs2)
         image_id = create_image(client, snap_id)
         run_instance(client, ImageId=image_id)
         expect_error(lambda: client.call("DeleteImage", RegionId=REGION, ImageId=image_id),
@@ -452,7 +444,7 @@ def test_describe_images_dry_run_checks_everything_first(client, ecs):
 
 
 def test_describe_images_through_every_client(any_client, ecs):
-    snap_id = finished_snapshot(any_client, ecs)
+    _, _, snap_id = accomplished_snapshot(any_client, ecs)
     arm = any_client.call("CreateImage", RegionId=REGION, SnapshotId=snap_id, Architecture="arm64",
                           **{"Tag.1.Key": "team", "Tag.1.Value": "db"})["ImageId"]
     out = any_client.call("DescribeImages", RegionId=REGION, InstanceType="ecs.g8y.large", **{"Tag.1.Key": "team"})

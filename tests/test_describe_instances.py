@@ -12,11 +12,22 @@ from __future__ import annotations
 import ipaddress
 import json
 from datetime import timedelta
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List
 
 import pytest
 
-from conftest import IMAGE, REGION, ApiError, Driver, SdkCoreDriver, expect_error, run_instance
+from conftest import (
+    IMAGE,
+    REGION,
+    ApiError,
+    Driver,
+    SdkCoreDriver,
+    create_instance,
+    expect_error,
+    run_instance,
+    walk_pages,
+)
+from conftest import invalid_parameter as invalid
 from mock_ecs import MockEcs
 from mock_ecs.actions.instances import PRIVATE_NETWORK, PUBLIC_NETWORK, derive_ip
 from mock_ecs.backend import DEFAULT_ACCOUNT_ID
@@ -36,11 +47,6 @@ def run_many(client: Driver, amount: int, **extra: Any) -> List[str]:
     return out["InstanceIdSets"]["InstanceIdSet"]
 
 
-def create_instance(client: Driver, **extra: Any) -> str:
-    out = client.call("CreateInstance", RegionId=REGION, ImageId=IMAGE, InstanceType="ecs.g7.large", **extra)
-    return out["InstanceId"]
-
-
 def describe(client: Driver, **params: Any) -> Dict[str, Any]:
     return client.call("DescribeInstances", RegionId=REGION, **params)
 
@@ -53,10 +59,6 @@ def found(client: Driver, **params: Any) -> List[str]:
 def view(client: Driver, instance_id: str, **params: Any) -> Dict[str, Any]:
     (inst,) = describe(client, InstanceIds=json.dumps([instance_id]), **params)["Instances"]["Instance"]
     return inst
-
-
-def invalid(name: str) -> str:
-    return f'The specified parameter "{name}" is not valid.'
 
 
 def minute_of(ecs: MockEcs, delta: float = 0) -> str:
@@ -535,20 +537,15 @@ def test_max_results_is_clamped_to_10_100(client, ecs):
 
 def test_next_token_walk_survives_creations_and_deletions(client, ecs):
     made = run_many(client, 25)
-    out = describe(client, MaxResults=10)
-    seen = [i["InstanceId"] for i in out["Instances"]["Instance"]]
+    walk = walk_pages(lambda **p: describe(client, **p), MaxResults=10)
+    seen = [i["InstanceId"] for i in next(walk)["Instances"]["Instance"]]
     assert seen == made[::-1][:10]
     newer = run_many(client, 2)
     client.call("DeleteInstance", InstanceId=seen[0], Force=True)
     client.call("DeleteInstance", InstanceId=made[3], Force=True)
-    token = out["NextToken"]
-    pages = 1
-    while token:
-        out = describe(client, MaxResults=10, NextToken=token)
-        seen += [i["InstanceId"] for i in out["Instances"]["Instance"]]
-        token = out["NextToken"]
-        pages += 1
-    assert pages == 3
+    rest = list(walk)
+    seen += [i["InstanceId"] for out in rest for i in out["Instances"]["Instance"]]
+    assert len(rest) == 2  # three pages in all
     assert seen == [i for i in made[::-1] if i != made[3]]
     assert not set(newer) & set(seen)
 
@@ -556,17 +553,8 @@ def test_next_token_walk_survives_creations_and_deletions(client, ecs):
 def test_next_token_walk_with_filters(client, ecs):
     stopped = [create_instance(client) for _ in range(12)]
     run_many(client, 12)
-    seen: List[str] = []
-    token: Optional[str] = None
-    while True:
-        params: Dict[str, Any] = {"MaxResults": 10, "Status": "Stopped"}
-        if token:
-            params["NextToken"] = token
-        out = describe(client, **params)
-        seen += [i["InstanceId"] for i in out["Instances"]["Instance"]]
-        token = out["NextToken"]
-        if not token:
-            break
+    walk = walk_pages(lambda **p: describe(client, **p), MaxResults=10, Status="Stopped")
+    seen = [i["InstanceId"] for out in walk for i in out["Instances"]["Instance"]]
     assert seen == stopped[::-1]
 
 

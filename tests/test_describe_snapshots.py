@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import base64
 import json
-from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Dict, Iterator, List, Tuple
 
 import pytest
 from freezegun import freeze_time
 
-from conftest import REGION, Driver, disks_of, expect_error, ready_disk, run_instance, system_disk
+from conftest import REGION, Driver, disks_of, expect_error, ready_disk, run_instance, system_disk, walk_pages
 from mock_ecs import MockEcs
 from mock_ecs.backend import DEFAULT_ACCOUNT_ID, RegionState
 from mock_ecs.router import META, lookup, unsupported_filter
@@ -92,19 +92,26 @@ def newest_first(made: List[str]) -> List[str]:
     return list(reversed(made))
 
 
-def walk(client: Driver, between: Optional[Callable[[int], None]] = None, **params: Any) -> List[str]:
-    """Every page by NextToken; ``between(page_number)`` runs after each page but the last."""
+def pages(client: Driver, **params: Any) -> Iterator[Dict[str, Any]]:
+    """Every page by NextToken (see ``walk_pages``)."""
+    return walk_pages(lambda **p: describe(client, **p), **params)
+
+
+def walk(client: Driver, **params: Any) -> List[str]:
+    """The IDs of every page by NextToken."""
     seen: List[str] = []
-    token, page = "", 0
-    while True:
-        out = describe(client, **params, **({"NextToken": token} if token else {}))
+    for out in pages(client, **params):
+        if out["NextToken"]:
+            assert len(ids_of(out)) > 0  # only the last page may be empty
         seen += ids_of(out)
-        token, page = out["NextToken"], page + 1
-        if not token:
-            return seen
-        assert len(ids_of(out)) > 0
-        if between is not None:
-            between(page)
+    return seen
+
+
+def three_snapshots(client: Driver, mock: MockEcs) -> Tuple[str, str]:
+    """A disk with three snapshots, and the NextToken of a first page of one."""
+    _, disk = ready_disk(client, mock)
+    fill(client, [disk], 3)
+    return disk, describe(client, MaxResults=1)["NextToken"]
 
 
 def region_state(handle: MockEcs) -> RegionState:
@@ -523,8 +530,13 @@ def test_next_token_walk_while_snapshots_come_and_go(client, fast):
     created: List[str] = []
     deleted: List[str] = []
 
-    def churn(_: int) -> None:
-        # Delete one snapshot already shown and one not reached yet; create two new ones.
+    walked = 0
+    for out in pages(client, MaxResults=4):
+        shown += ids_of(out)
+        walked += 1
+        if not out["NextToken"]:
+            break
+        # Between pages: delete one snapshot already shown and one not reached yet; create two new ones.
         victims = [next(s for s in shown if s not in deleted)]
         ahead = [s for s in order if s not in shown and s not in deleted]
         victims += ahead[-1:]
@@ -532,16 +544,7 @@ def test_next_token_walk_while_snapshots_come_and_go(client, fast):
             client.call("DeleteSnapshot", SnapshotId=victim)
             deleted.append(victim)
         created.extend([snap(client, system), snap(client, data)])
-
-    token, pages = "", 0
-    while True:
-        out = describe(client, MaxResults=4, **({"NextToken": token} if token else {}))
-        shown += ids_of(out)
-        token, pages = out["NextToken"], pages + 1
-        if not token:
-            break
-        churn(pages)
-    assert pages >= 5 and len(deleted) >= 8 and len(created) >= 8
+    assert walked >= 5 and len(deleted) >= 8 and len(created) >= 8
     assert len(shown) == len(set(shown))  # no repeats
     assert not set(shown) & set(created)  # newer than the walk: not mixed into it
     survivors = [s for s in order if s not in deleted]
@@ -613,22 +616,16 @@ def test_next_token_of_another_action(client, fast):
 
 
 def test_next_token_from_before_a_reset(client, fast):
-    _, disk = ready_disk(client, fast)
-    fill(client, [disk], 3)
-    token = describe(client, MaxResults=1)["NextToken"]
+    _, token = three_snapshots(client, fast)
     fast.reset()
-    _, disk = ready_disk(client, fast)
-    fill(client, [disk], 3)
+    three_snapshots(client, fast)
     fails(client, "InvalidNextToken.Malformed", NextToken=token)
 
 
 def test_next_token_of_another_mock(client, fast):
-    _, disk = ready_disk(client, fast)
-    fill(client, [disk], 3)
-    token = describe(client, MaxResults=1)["NextToken"]
+    _, token = three_snapshots(client, fast)
     with MockEcs(**FAST) as other:
-        _, disk = ready_disk(client, other)
-        fill(client, [disk], 3)
+        three_snapshots(client, other)
         fails(client, "InvalidNextToken.Malformed", NextToken=token)
 
 
@@ -636,9 +633,7 @@ def test_next_token_of_another_mock(client, fast):
 # DryRun: DryRunOperation when the request would succeed; its own error when it would fail.
 # =========================================================================================
 def test_dry_run(client, fast):
-    _, disk = ready_disk(client, fast)
-    fill(client, [disk], 3)
-    token = describe(client, MaxResults=1)["NextToken"]
+    disk, token = three_snapshots(client, fast)
     fails(client, "DryRunOperation", DryRun=True)
     fails(client, "DryRunOperation", DryRun=True, DiskId=disk, Status="accomplished")
     fails(client, "DryRunOperation", DryRun=True, NextToken=token)

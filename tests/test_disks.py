@@ -7,11 +7,22 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Dict, List, Tuple
+from typing import Any, Dict, Iterator, List, Tuple
 
 import pytest
 
-from conftest import IMAGE, REGION, Driver, expect_error, run_instance, snapshots_of, system_disk
+from conftest import (
+    IMAGE,
+    REGION,
+    Driver,
+    accomplished_snapshot,
+    create_instance,
+    expect_error,
+    ready_disk,
+    run_instance,
+    snapshots_of,
+    system_disk,
+)
 from mock_ecs import MockEcs
 
 DISK_ID = re.compile(r"^d-bp1[a-z0-9]{17}$")
@@ -34,8 +45,9 @@ ISO_SECONDS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 
 # --- helpers ------------------------------------------------------------------------------
 def create_disk(client: Driver, **extra: Any) -> str:
+    """CreateDisk; a parameter given as None is not sent (the drivers drop None)."""
     params: Dict[str, Any] = {"RegionId": REGION, "ZoneId": ZONE, "Size": 20, **extra}
-    return client.call("CreateDisk", **{k: v for k, v in params.items() if v is not None})["DiskId"]
+    return client.call("CreateDisk", **params)["DiskId"]
 
 
 def describe(client: Driver, **filters: Any) -> Dict[str, Any]:
@@ -60,14 +72,20 @@ def detach(client: Driver, disk_id: str, instance_id: str) -> Dict[str, Any]:
     return client.call("DetachDisk", DiskId=disk_id, InstanceId=instance_id)
 
 
-def accomplished_snapshot(client: Driver, ecs: MockEcs) -> Tuple[str, str, str]:
-    """(instance, its 40 GiB system disk, a finished snapshot of that disk)."""
+@pytest.fixture
+def slow(ecs: MockEcs) -> Iterator[MockEcs]:
+    """A mock whose disks pass 10 s through Creating, Attaching and Detaching."""
+    with MockEcs(disk_transition_seconds=10) as handle:
+        yield handle
+
+
+def attach_new_disk(client: Driver, slow: MockEcs) -> Tuple[str, str]:
+    """(instance, a new disk attached to it once Available): the disk is Attaching for 10 s."""
     instance_id = run_instance(client)
-    disk_id = system_disk(client, instance_id)
-    ecs.advance_clock(ecs.settings.initialization_seconds)
-    snap_id = client.call("CreateSnapshot", DiskId=disk_id)["SnapshotId"]
-    ecs.advance_clock(60)
-    return instance_id, disk_id, snap_id
+    disk_id = create_disk(client)
+    slow.advance_clock(10)
+    attach(client, disk_id, instance_id)
+    return instance_id, disk_id
 
 
 # --- CreateDisk -----------------------------------------------------------------------------
@@ -173,9 +191,7 @@ def test_create_disk_from_snapshot_defaults_to_the_snapshot_size(client, ecs):
 
 
 def test_create_disk_from_a_progressing_snapshot_is_refused(client, ecs):
-    instance_id = run_instance(client)
-    source = system_disk(client, instance_id)
-    ecs.advance_clock(ecs.settings.initialization_seconds)
+    _, source = ready_disk(client, ecs)
     snap_id = client.call("CreateSnapshot", DiskId=source)["SnapshotId"]
     expect_error(lambda: create_disk(client, Size=None, SnapshotId=snap_id),
                  "InvalidSnapshotId.NotReady", "The specified snapshot has not completed yet.", 403)
@@ -242,8 +258,7 @@ def test_attach_disk_with_delete_with_instance(client, ecs):
 
 
 def test_attach_disk_to_a_stopped_instance(client, ecs):
-    instance_id = client.call("CreateInstance", RegionId=REGION, ImageId=IMAGE, InstanceType="ecs.g7.large")[
-        "InstanceId"]
+    instance_id = create_instance(client)
     disk_id = create_disk(client)
     attach(client, disk_id, instance_id)
     assert disk(client, disk_id)["Status"] == "In_use"
@@ -296,18 +311,14 @@ def test_attach_disk_to_a_security_locked_instance(client, ecs):
                  "InstanceLockedForSecurity", "The instance is locked due to security.", 403)
 
 
-def test_attach_disk_passes_through_attaching(client, ecs):
-    with MockEcs(disk_transition_seconds=10) as ecs2:
-        instance_id = run_instance(client)
-        disk_id = create_disk(client)
-        ecs2.advance_clock(10)
-        attach(client, disk_id, instance_id)
-        d = disk(client, disk_id)
-        assert (d["Status"], d["InstanceId"]) == ("Attaching", instance_id)
-        assert disk_ids(client, Status="Attaching") == [disk_id]
-        expect_error(lambda: detach(client, disk_id, instance_id), "IncorrectDiskStatus", DISK_STATUS_MSG, 403)
-        ecs2.advance_clock(10)
-        assert disk(client, disk_id)["Status"] == "In_use"
+def test_attach_disk_passes_through_attaching(client, slow):
+    instance_id, disk_id = attach_new_disk(client, slow)
+    d = disk(client, disk_id)
+    assert (d["Status"], d["InstanceId"]) == ("Attaching", instance_id)
+    assert disk_ids(client, Status="Attaching") == [disk_id]
+    expect_error(lambda: detach(client, disk_id, instance_id), "IncorrectDiskStatus", DISK_STATUS_MSG, 403)
+    slow.advance_clock(10)
+    assert disk(client, disk_id)["Status"] == "In_use"
 
 
 def test_attach_unknown_disk_or_instance(client, ecs):
@@ -346,18 +357,14 @@ def test_detach_a_data_disk_created_with_the_instance(client, ecs):
     assert ecs.ids("disks") == [data["DiskId"]]
 
 
-def test_detach_disk_passes_through_detaching(client, ecs):
-    with MockEcs(disk_transition_seconds=10) as ecs2:
-        instance_id = run_instance(client)
-        disk_id = create_disk(client)
-        ecs2.advance_clock(10)
-        attach(client, disk_id, instance_id)
-        ecs2.advance_clock(10)
-        detach(client, disk_id, instance_id)
-        assert disk(client, disk_id)["Status"] == "Detaching"
-        expect_error(lambda: attach(client, disk_id, instance_id), "IncorrectDiskStatus", NOT_AVAILABLE_MSG, 403)
-        ecs2.advance_clock(10)
-        assert disk(client, disk_id)["Status"] == "Available"
+def test_detach_disk_passes_through_detaching(client, slow):
+    instance_id, disk_id = attach_new_disk(client, slow)
+    slow.advance_clock(10)
+    detach(client, disk_id, instance_id)
+    assert disk(client, disk_id)["Status"] == "Detaching"
+    expect_error(lambda: attach(client, disk_id, instance_id), "IncorrectDiskStatus", NOT_AVAILABLE_MSG, 403)
+    slow.advance_clock(10)
+    assert disk(client, disk_id)["Status"] == "Available"
 
 
 def test_detach_disk_already_detached(client, ecs):
@@ -552,16 +559,14 @@ def test_replace_system_disk_gives_a_new_disk(client, ecs):
 
 
 def test_replace_system_disk_with_a_size(client, ecs):
-    instance_id = client.call("CreateInstance", RegionId=REGION, ImageId=IMAGE, InstanceType="ecs.g7.large")[
-        "InstanceId"]
+    instance_id = create_instance(client)
     new = client.call("ReplaceSystemDisk", InstanceId=instance_id, ImageId=NEW_IMAGE, **{"SystemDisk.Size": 80})[
         "DiskId"]
     assert disk(client, new)["Size"] == 80
 
 
 def test_replace_system_disk_needs_an_image(client, ecs):
-    instance_id = client.call("CreateInstance", RegionId=REGION, ImageId=IMAGE, InstanceType="ecs.g7.large")[
-        "InstanceId"]
+    instance_id = create_instance(client)
     old = system_disk(client, instance_id)
     expect_error(lambda: client.call("ReplaceSystemDisk", InstanceId=instance_id), "MissingParameter",
                  'The input parameter "ImageId" that is mandatory for processing this request is not supplied.', 400)
@@ -571,9 +576,7 @@ def test_replace_system_disk_needs_an_image(client, ecs):
 
 
 def test_replace_system_disk_while_a_snapshot_is_progressing(client, ecs):
-    instance_id = run_instance(client)
-    old = system_disk(client, instance_id)
-    ecs.advance_clock(ecs.settings.initialization_seconds)
+    instance_id, old = ready_disk(client, ecs)
     client.call("CreateSnapshot", DiskId=old)
     client.call("StopInstance", InstanceId=instance_id)
     expect_error(lambda: client.call("ReplaceSystemDisk", InstanceId=instance_id, ImageId=NEW_IMAGE),
@@ -642,13 +645,12 @@ def test_delete_unknown_setting_is_checked():
         MockEcs(delete_unknown="maybe")
 
 
-def test_delete_disk_while_it_is_being_created(client):
-    with MockEcs(disk_transition_seconds=10) as slow:
-        disk_id = create_disk(client)
-        expect_error(lambda: client.call("DeleteDisk", DiskId=disk_id), "IncorrectDiskStatus", DISK_STATUS_MSG, 403)
-        slow.advance_clock(10)
-        client.call("DeleteDisk", DiskId=disk_id)
-        assert slow.ids("disks") == []
+def test_delete_disk_while_it_is_being_created(client, slow):
+    disk_id = create_disk(client)
+    expect_error(lambda: client.call("DeleteDisk", DiskId=disk_id), "IncorrectDiskStatus", DISK_STATUS_MSG, 403)
+    slow.advance_clock(10)
+    client.call("DeleteDisk", DiskId=disk_id)
+    assert slow.ids("disks") == []
 
 
 # --- AttachDisk: the per-instance disk limit -------------------------------------------------------

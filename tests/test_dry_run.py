@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import copy
 import json
-from typing import Any, Callable, Dict, Tuple
+from typing import Any, Dict
 
 import pytest
 
-from conftest import IMAGE, REGION, Driver, SdkCoreDriver, TeaDriver, expect_error, run_instance
+from conftest import IMAGE, REGION, Driver, SdkCoreDriver, TeaDriver, create_instance, expect_error, run_instance
 from mock_ecs import MockEcs
 from mock_ecs.backend import DEFAULT_ACCOUNT_ID
 from mock_ecs.router import ACTIONS, META
@@ -41,11 +41,6 @@ def state(ecs: MockEcs) -> Dict[str, Any]:
         # A request may open an empty account or region: that is no change.
         "ips": {r: dict(s.ip_owners) for r, s in acct.regions.items() if s.ip_owners} if acct else {},
     }
-
-
-def create_instance(client: Driver, **extra: Any) -> str:
-    return client.call("CreateInstance", RegionId=REGION, ImageId=IMAGE, InstanceType="ecs.g7.large",
-                       **extra)["InstanceId"]
 
 
 # --- which handlers accept DryRun ----------------------------------------------------------------
@@ -114,7 +109,6 @@ def test_dry_run_of_each_mutation_then_the_real_thing(client, ecs):
 
 
 # --- a request that would fail answers its failure ------------------------------------------------
-Case = Tuple[str, Callable[[Driver, MockEcs], Dict[str, Any]], str, str, int]
 CASES = [
     ("RunInstances", lambda c, e: {"RegionId": REGION, "InstanceType": "ecs.g7.large"}, "MissingParameter",
      "The input parameter ImageId that is mandatory for processing this request is not supplied.", 400),

@@ -10,7 +10,7 @@ import json
 import random
 import threading
 import time
-from typing import Any, Callable, Dict, List
+from typing import Any, Callable, Dict, List, Optional
 
 import pytest
 
@@ -255,17 +255,27 @@ def test_a_mistaken_fault_is_refused_at_once(ecs: MockEcs, kwargs: Dict[str, Any
 
 
 # --- which calls it fires on --------------------------------------------------------------------------
-def test_next_n_calls_then_none(ecs: MockEcs) -> None:
-    driver = RequestsDriver()
-    fault = ecs.inject_fault("DescribeInstances", "ServiceUnavailable", times=2)
-    codes = []
-    for _ in range(4):
+def codes_of(driver: Any, n: int) -> List[Optional[str]]:
+    """The error code of each of ``n`` DescribeInstances calls (None for one that succeeded)."""
+    codes: List[Optional[str]] = []
+    for _ in range(n):
         try:
             driver.call("DescribeInstances", RegionId=REGION)
             codes.append(None)
         except ApiError as e:
             codes.append(e.code)
-    assert codes == ["ServiceUnavailable", "ServiceUnavailable", None, None]
+    return codes
+
+
+def outcomes(driver: Any, n: int) -> List[bool]:
+    """True for each of ``n`` DescribeInstances calls that failed."""
+    return [code is not None for code in codes_of(driver, n)]
+
+
+def test_next_n_calls_then_none(ecs: MockEcs) -> None:
+    driver = RequestsDriver()
+    fault = ecs.inject_fault("DescribeInstances", "ServiceUnavailable", times=2)
+    assert codes_of(driver, 4) == ["ServiceUnavailable", "ServiceUnavailable", None, None]
     assert (fault.fired, fault.seen, fault.times) == (2, 2, 0)
     # Other actions were never affected.
     assert driver.call("DescribeDisks", RegionId=REGION)["TotalCount"] == 0
@@ -279,18 +289,6 @@ def test_times_none_is_every_call_until_cleared(ecs: MockEcs) -> None:
     ecs.clear_faults()
     assert ecs.faults == []
     assert driver.call("DescribeInstances", RegionId=REGION)["TotalCount"] == 0
-
-
-def outcomes(driver: Any, n: int) -> List[bool]:
-    """True for each of ``n`` DescribeInstances calls that failed."""
-    out = []
-    for _ in range(n):
-        try:
-            driver.call("DescribeInstances", RegionId=REGION)
-            out.append(False)
-        except ApiError:
-            out.append(True)
-    return out
 
 
 def test_a_fraction_of_calls_is_deterministic_with_a_seed(ecs: MockEcs) -> None:
@@ -329,14 +327,7 @@ def test_faults_are_tried_in_order(ecs: MockEcs) -> None:
     driver = RequestsDriver()
     ecs.inject_fault("DescribeInstances", "Throttling", times=1)
     ecs.inject_fault("*", "InternalError", times=2)
-    codes = []
-    for _ in range(4):
-        try:
-            driver.call("DescribeInstances", RegionId=REGION)
-            codes.append(None)
-        except ApiError as e:
-            codes.append(e.code)
-    assert codes == ["Throttling", "InternalError", "InternalError", None]
+    assert codes_of(driver, 4) == ["Throttling", "InternalError", "InternalError", None]
 
 
 def test_gateway_refusals_come_before_faults_and_do_not_use_them(ecs: MockEcs) -> None:

@@ -7,11 +7,22 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Dict, List, Tuple
+from typing import Any, Dict, List
 
 import pytest
 
-from conftest import IMAGE, REGION, Driver, expect_error, run_instance, snapshots_of, system_disk
+from conftest import (
+    IMAGE,
+    REGION,
+    Driver,
+    accomplished_snapshot,
+    create_instance,
+    disks_of,
+    expect_error,
+    ready_disk,
+    run_instance,
+    snapshots_of,
+)
 from mock_ecs import MockEcs
 
 IMAGE_ID = re.compile(r"^m-bp1[a-z0-9]{17}$")
@@ -30,16 +41,6 @@ SAMPLE_MAPPING_FIELDS = {"ImportOSSObject", "Format", "Device", "Type", "Snapsho
 
 
 # --- helpers ------------------------------------------------------------------------------
-def finished_snapshot(client: Driver, ecs: MockEcs, **run_extra: Any) -> Tuple[str, str, str]:
-    """(instance, its 40 GiB system disk, an accomplished snapshot of it)."""
-    instance_id = run_instance(client, **run_extra)
-    disk_id = system_disk(client, instance_id)
-    ecs.advance_clock(ecs.settings.initialization_seconds)
-    snap_id = client.call("CreateSnapshot", DiskId=disk_id)["SnapshotId"]
-    ecs.advance_clock(60)
-    return instance_id, disk_id, snap_id
-
-
 def create_image(client: Driver, **params: Any) -> str:
     return client.call("CreateImage", RegionId=REGION, **params)["ImageId"]
 
@@ -65,7 +66,7 @@ def snapshot(client: Driver, snap_id: str) -> Dict[str, Any]:
 
 # --- CreateImage from a snapshot ------------------------------------------------------------
 def test_create_image_from_an_accomplished_snapshot(client, ecs):
-    _, _, snap_id = finished_snapshot(client, ecs)
+    _, _, snap_id = accomplished_snapshot(client, ecs)
     assert snapshot(client, snap_id)["Usage"] == "none"
     out = client.call("CreateImage", RegionId=REGION, SnapshotId=snap_id, ImageName="golden-image",
                       Description="built from a snapshot")
@@ -85,9 +86,7 @@ def test_create_image_from_an_accomplished_snapshot(client, ecs):
 
 
 def test_create_image_from_a_progressing_snapshot(client, ecs):
-    instance_id = run_instance(client)
-    disk_id = system_disk(client, instance_id)
-    ecs.advance_clock(ecs.settings.initialization_seconds)
+    _, disk_id = ready_disk(client, ecs)
     snap_id = client.call("CreateSnapshot", DiskId=disk_id)["SnapshotId"]
     ecs.advance_clock(59)
     expect_error(lambda: create_image(client, SnapshotId=snap_id), "InvalidSnapshotId.NotReady", NOT_READY_MSG, 403)
@@ -107,7 +106,7 @@ def test_create_image_from_an_unknown_snapshot(client, ecs):
 def test_create_image_from_disk_device_mappings(client, ecs):
     instance_id = run_instance(client, **{"DataDisk.1.Size": 100})
     ecs.advance_clock(ecs.settings.initialization_seconds)
-    by_type = {d["Type"]: d["DiskId"] for d in snapshots_disks(client, instance_id)}
+    by_type = {d["Type"]: d["DiskId"] for d in disks_of(client, instance_id)}
     snaps = {kind: client.call("CreateSnapshot", DiskId=disk_id)["SnapshotId"] for kind, disk_id in by_type.items()}
     ecs.advance_clock(150)  # 100 GiB x 1.5 s
     image_id = create_image(client, **{"DiskDeviceMapping.1.SnapshotId": snaps["system"],
@@ -116,10 +115,6 @@ def test_create_image_from_disk_device_mappings(client, ecs):
     assert [(r["Device"], r["SnapshotId"], r["Size"], r["Type"]) for r in rows] == [
         ("/dev/xvda", snaps["system"], "40", "system"), ("/dev/xvdb", snaps["data"], "100", "data")]
     assert {snapshot(client, s)["Usage"] for s in snaps.values()} == {"image"}
-
-
-def snapshots_disks(client: Driver, instance_id: str) -> List[Dict[str, Any]]:
-    return client.call("DescribeDisks", RegionId=REGION, InstanceId=instance_id)["Disks"]["Disk"]
 
 
 # --- CreateImage from an instance -----------------------------------------------------------
@@ -157,8 +152,7 @@ def test_create_image_from_an_instance_with_image_creation_seconds(client, ecs):
 
 
 def test_create_image_from_a_stopped_instance(client, ecs):
-    instance_id = client.call("CreateInstance", RegionId=REGION, ImageId=IMAGE, InstanceType="ecs.g7.large")[
-        "InstanceId"]
+    instance_id = create_instance(client)
     image_id = create_image(client, InstanceId=instance_id)
     ecs.advance_clock(60)
     assert image(client, image_id)["Status"] == "Available"
@@ -212,7 +206,7 @@ def test_create_image_needs_a_source(client, ecs):
 @pytest.mark.parametrize("name", ["a", "1image", "-image", "http://image", "https://image", "x" * 129,
                                   "has space"])
 def test_create_image_malformed_name(client, ecs, name):
-    _, _, snap_id = finished_snapshot(client, ecs)
+    _, _, snap_id = accomplished_snapshot(client, ecs)
     expect_error(lambda: create_image(client, SnapshotId=snap_id, ImageName=name),
                  "InvalidImageName.Malformed", MALFORMED_NAME_MSG, 400)
     assert ecs.ids("images") == []
@@ -220,12 +214,12 @@ def test_create_image_malformed_name(client, ecs, name):
 
 @pytest.mark.parametrize("name", ["Ab", "my-image_1:v2", "x" * 128, "镜像一号"])
 def test_create_image_good_name(client, ecs, name):
-    _, _, snap_id = finished_snapshot(client, ecs)
+    _, _, snap_id = accomplished_snapshot(client, ecs)
     assert image(client, create_image(client, SnapshotId=snap_id, ImageName=name))["ImageName"] == name
 
 
 def test_create_image_duplicate_name(client, ecs):
-    _, _, snap_id = finished_snapshot(client, ecs)
+    _, _, snap_id = accomplished_snapshot(client, ecs)
     first = create_image(client, SnapshotId=snap_id, ImageName="base")
     expect_error(lambda: create_image(client, SnapshotId=snap_id, ImageName="base"),
                  "InvalidImageName.Duplicated", "The specified Image name has already bean used.", 400)
@@ -237,19 +231,19 @@ def test_create_image_duplicate_name(client, ecs):
 
 
 def test_create_image_malformed_description(client, ecs):
-    _, _, snap_id = finished_snapshot(client, ecs)
+    _, _, snap_id = accomplished_snapshot(client, ecs)
     expect_error(lambda: create_image(client, SnapshotId=snap_id, Description="x"),
                  "InvalidDescription.Malformed", "The specified description is wrongly formed.", 400)
 
 
 def test_create_image_tags(client, ecs):
-    _, _, snap_id = finished_snapshot(client, ecs)
+    _, _, snap_id = accomplished_snapshot(client, ecs)
     image_id = create_image(client, SnapshotId=snap_id, **{"Tag.1.Key": "team", "Tag.1.Value": "storage"})
     assert image(client, image_id)["Tags"] == {"Tag": [{"TagKey": "team", "TagValue": "storage"}]}
 
 
 def test_create_image_client_token(client, ecs):
-    _, _, snap_id = finished_snapshot(client, ecs)
+    _, _, snap_id = accomplished_snapshot(client, ecs)
     first = create_image(client, SnapshotId=snap_id, ImageName="tokened", ClientToken="image-token")
     assert create_image(client, SnapshotId=snap_id, ImageName="tokened", ClientToken="image-token") == first
     expect_error(lambda: create_image(client, SnapshotId=snap_id, ImageName="other", ClientToken="image-token"),
@@ -260,7 +254,7 @@ def test_create_image_client_token(client, ecs):
 
 # --- DescribeImages ------------------------------------------------------------------------
 def test_describe_images_shape(client, ecs):
-    _, _, snap_id = finished_snapshot(client, ecs)
+    _, _, snap_id = accomplished_snapshot(client, ecs)
     image_id = create_image(client, SnapshotId=snap_id, ImageName="shape")
     out = describe(client, ImageId=image_id)
     assert set(out) == {"RequestId", "RegionId", "TotalCount", "PageNumber", "PageSize", "Images"}
@@ -276,7 +270,7 @@ def test_describe_images_shape(client, ecs):
 
 
 def test_describe_images_owner_alias(client, ecs):
-    _, _, snap_id = finished_snapshot(client, ecs)
+    _, _, snap_id = accomplished_snapshot(client, ecs)
     mine = create_image(client, SnapshotId=snap_id)
     assert [i["ImageId"] for i in images(client, ImageOwnerAlias="self")] == [mine]
     system = images(client, ImageOwnerAlias="system")
@@ -290,7 +284,7 @@ def test_describe_images_owner_alias(client, ecs):
 
 def test_describe_images_status_filter(client, ecs):
     with MockEcs(image_creation_seconds=120) as ecs2:
-        _, _, snap_id = finished_snapshot(client, ecs2)
+        _, _, snap_id = accomplished_snapshot(client, ecs2)
         ready = create_image(client, SnapshotId=snap_id)
         ecs2.advance_clock(120)
         creating = create_image(client, SnapshotId=snap_id)
@@ -304,7 +298,7 @@ def test_describe_images_status_filter(client, ecs):
 
 
 def test_describe_images_by_id(client, ecs):
-    _, _, snap_id = finished_snapshot(client, ecs)
+    _, _, snap_id = accomplished_snapshot(client, ecs)
     a, b, c = (create_image(client, SnapshotId=snap_id) for _ in range(3))
     assert [i["ImageId"] for i in images(client, ImageId=b)] == [b]
     assert sorted(i["ImageId"] for i in images(client, ImageId=f"{a},{c}")) == sorted([a, c])
@@ -313,7 +307,7 @@ def test_describe_images_by_id(client, ecs):
 
 
 def test_describe_images_usage_follows_instances(client, ecs):
-    _, _, snap_id = finished_snapshot(client, ecs)
+    _, _, snap_id = accomplished_snapshot(client, ecs)
     image_id = create_image(client, SnapshotId=snap_id)
     assert image(client, image_id)["Usage"] == "none"
     run_instance(client, ImageId=image_id)
@@ -322,7 +316,7 @@ def test_describe_images_usage_follows_instances(client, ecs):
 
 # --- DeleteImage ---------------------------------------------------------------------------
 def test_delete_image(client, ecs):
-    _, _, snap_id = finished_snapshot(client, ecs)
+    _, _, snap_id = accomplished_snapshot(client, ecs)
     image_id = create_image(client, SnapshotId=snap_id)
     assert client.call("DeleteImage", RegionId=REGION, ImageId=image_id).keys() == {"RequestId"}
     assert images(client, ImageId=image_id) == [] and ecs.ids("images") == []
@@ -338,7 +332,7 @@ def test_delete_unknown_image(client, ecs):
 
 
 def test_delete_image_used_by_an_instance(client, ecs):
-    _, _, snap_id = finished_snapshot(client, ecs)
+    _, _, snap_id = accomplished_snapshot(client, ecs)
     image_id = create_image(client, SnapshotId=snap_id)
     user = run_instance(client, ImageId=image_id)
     for force in (None, False):
@@ -351,7 +345,7 @@ def test_delete_image_used_by_an_instance(client, ecs):
 
 
 def test_delete_image_after_its_instance_is_released(client, ecs):
-    _, _, snap_id = finished_snapshot(client, ecs)
+    _, _, snap_id = accomplished_snapshot(client, ecs)
     image_id = create_image(client, SnapshotId=snap_id)
     user = run_instance(client, ImageId=image_id)
     client.call("DeleteInstance", InstanceId=user, Force=True)
@@ -360,7 +354,7 @@ def test_delete_image_after_its_instance_is_released(client, ecs):
 
 
 def test_delete_image_frees_its_snapshots(client, ecs):
-    _, disk_id, snap_id = finished_snapshot(client, ecs)
+    _, disk_id, snap_id = accomplished_snapshot(client, ecs)
     first = create_image(client, SnapshotId=snap_id)
     second = create_image(client, SnapshotId=snap_id)
     refused = "The snapshot has been used to create user defined image(s)."
@@ -391,7 +385,7 @@ def test_delete_image_made_from_an_instance_frees_the_snapshots_it_made(client, 
 
 # --- through every client ---------------------------------------------------------------------
 def test_image_lifecycle_through_every_client(any_client, ecs):
-    _, _, snap_id = finished_snapshot(any_client, ecs)
+    _, _, snap_id = accomplished_snapshot(any_client, ecs)
     image_id = any_client.call("CreateImage", RegionId=REGION, SnapshotId=snap_id, ImageName="every-client")["ImageId"]
     assert IMAGE_ID.match(image_id)
     expect_error(lambda: any_client.call("CreateImage", RegionId=REGION, SnapshotId=snap_id, ImageName="every-client"),

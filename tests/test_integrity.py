@@ -18,7 +18,16 @@ from __future__ import annotations
 import json
 from typing import Any, Dict, List, Optional
 
-from conftest import REGION, Driver, disks_of, expect_error, run_instance, snapshots_of, system_disk
+from conftest import (
+    REGION,
+    Driver,
+    accomplished_snapshot,
+    disks_of,
+    expect_error,
+    run_instance,
+    snapshots_of,
+    system_disk,
+)
 from mock_ecs import MockEcs
 
 ZONE = "cn-hangzhou-b"
@@ -77,7 +86,7 @@ def disk(client: Driver, disk_id: str) -> Dict[str, Any]:
 
 # --- DeleteSnapshot of a snapshot disks were made from ------------------------------------------
 def test_force_deletes_a_snapshot_used_by_disks_and_the_disks_stay(client, ecs):
-    snap_id = take_snapshot(client, ecs, system_disk(client, ready_instance(client, ecs)))
+    _, _, snap_id = accomplished_snapshot(client, ecs)
     made = [disk_from(client, snap_id), disk_from(client, snap_id, Size=100)]
     expect_error(lambda: delete_snapshot(client, snap_id, Force=False), *CREATED_DISK)
     assert snapshot(client, snap_id) is not None
@@ -94,7 +103,7 @@ def test_force_deletes_a_snapshot_used_by_disks_and_the_disks_stay(client, ecs):
 def test_releasing_the_derived_disks_frees_the_snapshot(client, ecs):
     # Decision: SnapshotCreatedDisk protects disks that exist (they need the snapshot to be
     # re-initialised); once they are released the snapshot deletes without Force.
-    snap_id = take_snapshot(client, ecs, system_disk(client, ready_instance(client, ecs)))
+    _, _, snap_id = accomplished_snapshot(client, ecs)
     first, second = disk_from(client, snap_id), disk_from(client, snap_id)
     client.call("DeleteDisk", DiskId=first)
     expect_error(lambda: delete_snapshot(client, snap_id), *CREATED_DISK)
@@ -104,7 +113,7 @@ def test_releasing_the_derived_disks_frees_the_snapshot(client, ecs):
 
 
 def test_run_instances_data_disk_from_a_snapshot_holds_it(client, ecs):
-    snap_id = take_snapshot(client, ecs, system_disk(client, ready_instance(client, ecs)))
+    _, _, snap_id = accomplished_snapshot(client, ecs)
     user = run_instance(client, **{"DataDisk.1.SnapshotId": snap_id})
     (data,) = [d for d in disks_of(client, user) if d["Type"] == "data"]
     assert (data["SourceSnapshotId"], data["Size"]) == (snap_id, 40)  # the snapshot's size by default
@@ -118,7 +127,7 @@ def test_run_instances_data_disk_from_a_snapshot_holds_it(client, ecs):
 
 # --- a snapshot behind both an image and a disk ---------------------------------------------
 def test_snapshot_used_by_an_image_and_a_disk(client, ecs):
-    snap_id = take_snapshot(client, ecs, system_disk(client, ready_instance(client, ecs)))
+    _, _, snap_id = accomplished_snapshot(client, ecs)
     assert usage(client, snap_id) == "none"
     image_id = image_from(client, SnapshotId=snap_id)
     assert usage(client, snap_id) == "image"
@@ -206,7 +215,7 @@ def test_delete_instance_cancels_the_progressing_snapshots_of_the_disks_it_relea
 # --- the whole chain through every client ------------------------------------------------------
 def test_integrity_chain_through_every_client(any_client, ecs):
     client = any_client
-    snap_id = take_snapshot(client, ecs, system_disk(client, ready_instance(client, ecs)))
+    _, _, snap_id = accomplished_snapshot(client, ecs)
     image_id = image_from(client, SnapshotId=snap_id)
     disk_id = disk_from(client, snap_id)
     assert usage(client, snap_id) == "image_disk"

@@ -17,7 +17,7 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
-from typing import Any, Dict
+from typing import Any, Dict, Iterator, Tuple
 
 import pytest
 
@@ -59,10 +59,15 @@ def node() -> str:
     return shutil.which("node") or "node"
 
 
+def _no_proxy_env() -> Dict[str, str]:
+    """The environment without its proxy variables: the mock is on loopback, never behind a proxy."""
+    return {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
+
+
 def run_node(node: str, script: str, url: str, mode: str) -> Dict[str, Any]:
-    env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}  # loopback, never a proxy
     proc = subprocess.run(
-        [node, str(NODE_DIR / script), url, mode], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+        [node, str(NODE_DIR / script), url, mode], cwd=ROOT, env=_no_proxy_env(), capture_output=True, text=True,
+        timeout=60,
     )
     assert proc.returncode == 0, f"node {script} {mode} exited {proc.returncode}:\n{proc.stderr}\n{proc.stdout}"
     lines = proc.stdout.strip().splitlines()
@@ -101,6 +106,15 @@ def request_id_of(ecs: MockEcs, code: str) -> str:
     return next(c.request_id for c in ecs.calls if c.code == code)
 
 
+def thrown_errors(summary: Dict[str, Any]) -> Iterator[Tuple[Dict[str, Any], str, str, int]]:
+    """(the error object, code, message, status) of the two refused CreateSnapshot calls, each
+    checked to have been thrown as an Error."""
+    for key, (code, message, status) in (("initializing", INITIALIZING), ("notFound", NOT_FOUND)):
+        err = summary[key]
+        assert err["thrown"] is True and err["isError"] is True, err
+        yield err, code, message, status
+
+
 # --- @alicloud/pop-core ---------------------------------------------------------------------
 @pytest.mark.parametrize("mode", ["GET", "POST"])
 def test_pop_core(node, ecs_server, ecs_mock, mode):
@@ -111,9 +125,7 @@ def test_pop_core(node, ecs_server, ecs_mock, mode):
 
     # pop-core ignores the HTTP status and throws on the body's Code: an Error with
     # .code, .name "<Code>Error", .message "<Message>, URL: <url>", .data (the body).
-    for key, (code, message, status) in (("initializing", INITIALIZING), ("notFound", NOT_FOUND)):
-        err = summary[key]
-        assert err["thrown"] is True and err["isError"] is True, err
+    for err, code, message, status in thrown_errors(summary):
         assert err["code"] == code
         assert err["name"] == code + "Error"
         assert err["httpStatus"] == status
@@ -153,9 +165,7 @@ def test_ecs_tea(node, ecs_server, ecs_mock, mode):
 
     # Tea throws ClientError for 4xx: .code, .statusCode, .requestId, .data, and a message
     # "<Code>: code: <status>, <Message> request id: <id>".
-    for key, (code, message, status) in (("initializing", INITIALIZING), ("notFound", NOT_FOUND)):
-        err = summary[key]
-        assert err["thrown"] is True and err["isError"] is True, err
+    for err, code, message, status in thrown_errors(summary):
         request_id = request_id_of(ecs_mock, code)
         assert err["name"] == "ClientError"
         assert (err["code"], err["statusCode"], err["requestId"]) == (code, status, request_id)
@@ -198,8 +208,8 @@ NODE_SNIPPETS = {
 @pytest.mark.parametrize("marker", list(NODE_SNIPPETS))
 def test_readme_node_snippet_runs(marker, node, ecs_mock_server, ecs_mock):
     code = readme_snippet(marker, fence="js", comment="//").replace("8080", str(ecs_mock_server.port))
-    env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
-    proc = subprocess.run([node, "-e", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    proc = subprocess.run([node, "-e", code], cwd=ROOT, env=_no_proxy_env(), capture_output=True, text=True,
+                          timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.splitlines() == NODE_SNIPPETS[marker], proc.stderr
     assert {c.host for c in ecs_mock.calls} == {ecs_mock_server.endpoint}

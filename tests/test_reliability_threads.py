@@ -47,22 +47,24 @@ MISMATCH = "IdempotentParameterMismatch"
 DEADLINE = 60.0  # no thread of these tests may run longer (a hang fails instead of blocking CI)
 
 
+def _switch_interval(seconds: float) -> Iterator[None]:
+    """The interpreter's thread switch interval set to ``seconds`` for the test, restored after it."""
+    before = sys.getswitchinterval()
+    sys.setswitchinterval(seconds)
+    yield
+    sys.setswitchinterval(before)
+
+
 @pytest.fixture
 def switch_often() -> Iterator[None]:
     """Switch threads every 10 microseconds rather than every 5 ms: far more interleavings."""
-    before = sys.getswitchinterval()
-    sys.setswitchinterval(1e-5)
-    yield
-    sys.setswitchinterval(before)
+    yield from _switch_interval(1e-5)
 
 
 @pytest.fixture
 def switch_less_often() -> Iterator[None]:
     """Every 200 microseconds, for the server test (its 33 threads would spend their time switching)."""
-    before = sys.getswitchinterval()
-    sys.setswitchinterval(2e-4)
-    yield
-    sys.setswitchinterval(before)
+    yield from _switch_interval(2e-4)
 
 
 # --- the checks (pure functions, so that they can be shown to fail) -------------------------------

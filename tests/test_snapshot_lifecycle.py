@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timezone
-from typing import Any, Dict, Iterator, List, Tuple
+from typing import Any, Dict, Iterator, Tuple
 
 import pytest
 from freezegun import freeze_time
 
-from conftest import REGION, Driver, disks_of, expect_error, ready_disk, run_instance, snapshots_of
+from conftest import REGION, Driver, disks_of, expect_error, ready_disk, run_instance, snapshots_of, tag_params
 from mock_ecs import MockEcs
 
 FAST = {"initialization_seconds": 0, "snapshot_min_seconds": 0, "snapshot_seconds_per_gib": 0}
@@ -252,21 +252,6 @@ NAMES = {
 }
 
 
-@pytest.mark.parametrize("name,ok", list(NAMES.values()), ids=list(NAMES))
-def test_modify_name_follows_the_create_rule(client, fast, name, ok):
-    _, disk = ready_disk(client, fast)
-    made = snap(client, disk, SnapshotName="original")
-    if ok:
-        client.call("ModifySnapshotAttribute", SnapshotId=made, SnapshotName=name)
-        assert shown(client, made)["SnapshotName"] == name
-        assert shown(client, snap(client, disk, SnapshotName=name))["SnapshotName"] == name
-    else:
-        before = shown(client, made)
-        fails(client, "InvalidSnapshotName.Malformed", "ModifySnapshotAttribute", SnapshotId=made, SnapshotName=name)
-        fails(client, "InvalidSnapshotName.Malformed", "CreateSnapshot", DiskId=disk, SnapshotName=name)
-        assert shown(client, made) == before
-
-
 DESCRIPTIONS = {
     "shortest": ("ab", True),
     "longest": ("d" * 256, True),
@@ -277,19 +262,29 @@ DESCRIPTIONS = {
     "https": ("https://example.com", False),
 }
 
+# parameter -> (its code, its cases)
+TEXT_RULES = {
+    "SnapshotName": ("InvalidSnapshotName.Malformed", NAMES),
+    "Description": ("InvalidDescription.Malformed", DESCRIPTIONS),
+}
 
-@pytest.mark.parametrize("text,ok", list(DESCRIPTIONS.values()), ids=list(DESCRIPTIONS))
-def test_modify_description_follows_the_create_rule(client, fast, text, ok):
+
+@pytest.mark.parametrize("param,code,value,ok", [
+    pytest.param(param, code, value, ok, id=f"{param}-{case}")
+    for param, (code, cases) in TEXT_RULES.items() for case, (value, ok) in cases.items()])
+def test_modify_follows_the_create_rule(client, fast, param, code, value, ok):
     _, disk = ready_disk(client, fast)
-    made = snap(client, disk, Description="original")
+    made = snap(client, disk, **{param: "original"})
     if ok:
-        client.call("ModifySnapshotAttribute", SnapshotId=made, Description=text)
-        assert shown(client, made)["Description"] == text
-        assert shown(client, snap(client, disk, Description=text))["Description"] == text
+        client.call("ModifySnapshotAttribute", SnapshotId=made, **{param: value})
+        assert shown(client, made)[param] == value
+        assert shown(client, snap(client, disk, **{param: value}))[param] == value
     else:
-        fails(client, "InvalidDescription.Malformed", "ModifySnapshotAttribute", SnapshotId=made, Description=text)
-        fails(client, "InvalidDescription.Malformed", "CreateSnapshot", DiskId=disk, Description=text)
-        assert shown(client, made)["Description"] == "original"
+        before = shown(client, made)
+        fails(client, code, "ModifySnapshotAttribute", SnapshotId=made, **{param: value})
+        fails(client, code, "CreateSnapshot", DiskId=disk, **{param: value})
+        after = shown(client, made)
+        assert after == before and after[param] == "original"
 
 
 def test_failed_modify_changes_nothing(client, fast):
@@ -397,17 +392,10 @@ def test_modify_retention_days_of_a_kept_snapshot(client, fast):
 # =========================================================================================
 # Tags given at creation (Tag.N.Key / Tag.N.Value, N 1..20) and shown by DescribeSnapshots.
 # =========================================================================================
-def _tags(pairs: List[Tuple[str, str]]) -> Dict[str, str]:
-    out: Dict[str, str] = {}
-    for n, (key, value) in enumerate(pairs, start=1):
-        out[f"Tag.{n}.Key"], out[f"Tag.{n}.Value"] = key, value
-    return out
-
-
 def test_tags_on_create_are_shown_in_order(client, fast):
     _, disk = ready_disk(client, fast)
     pairs = [(f"key{n}", f"value{n}") for n in range(1, 20)] + [("empty", "")]
-    made = snap(client, disk, **_tags(pairs))
+    made = snap(client, disk, **tag_params(pairs))
     assert shown(client, made)["Tags"] == {"Tag": [{"TagKey": k, "TagValue": v} for k, v in pairs]}
     # The lowercase spelling of the metadata, and a Key without a Value (an empty value).
     other = snap(client, disk, **{"Tag.1.key": "env", "Tag.1.value": "dev", "Tag.2.Key": "bare"})
@@ -419,14 +407,14 @@ def test_tags_on_create_are_shown_in_order(client, fast):
 
 
 TAG_ERRORS = {
-    "21_tags": (_tags([(f"k{n}", "v") for n in range(1, 22)]), "InvalidTagCount"),
+    "21_tags": (tag_params([(f"k{n}", "v") for n in range(1, 22)]), "InvalidTagCount"),
     "n_21": ({"Tag.21.Key": "k", "Tag.21.Value": "v"}, "InvalidTagCount"),
-    "duplicate": (_tags([("k", "a"), ("k", "b")]), "Duplicate.TagKey"),
+    "duplicate": (tag_params([("k", "a"), ("k", "b")]), "Duplicate.TagKey"),
     "value_without_key": ({"Tag.1.Value": "v"}, "InvalidTagKey.Malformed"),
-    "acs_key": (_tags([("acs:owner", "v")]), "InvalidTagKey.Malformed"),
-    "aliyun_key": (_tags([("aliyun-owner", "v")]), "InvalidTagKey.Malformed"),
-    "value_129": (_tags([("k", "v" * 129)]), "InvalidTagValue.Malformed"),
-    "https_value": (_tags([("k", "https://x")]), "InvalidTagValue.Malformed"),
+    "acs_key": (tag_params([("acs:owner", "v")]), "InvalidTagKey.Malformed"),
+    "aliyun_key": (tag_params([("aliyun-owner", "v")]), "InvalidTagKey.Malformed"),
+    "value_129": (tag_params([("k", "v" * 129)]), "InvalidTagValue.Malformed"),
+    "https_value": (tag_params([("k", "https://x")]), "InvalidTagValue.Malformed"),
 }
 
 
@@ -442,7 +430,7 @@ def test_tag_errors_on_create(client, fast, params, code):
 # =========================================================================================
 def test_lifecycle_through_every_client(any_client, fast):
     _, disk = ready_disk(any_client, fast)
-    made = snap(any_client, disk, SnapshotName="every-client", **_tags([("env", "ci")]))
+    made = snap(any_client, disk, SnapshotName="every-client", **tag_params([("env", "ci")]))
     any_client.call("ModifySnapshotAttribute", SnapshotId=made, Description="through every client")
     assert fast.snapshot(made)["Description"] == "through every client"
     assert fast.snapshot(made)["Tags"] == {"Tag": [{"TagKey": "env", "TagValue": "ci"}]}

@@ -1,15 +1,19 @@
-"""Lookups, paging and response pieces the action modules share."""
+"""Lookups and response pieces the action modules share, and the Describe filter readers.
+
+The filter readers turn one request parameter each into a value or a ``filters.Check``; every
+Describe action validates its parameters in their documented order with them.
+"""
 
 from __future__ import annotations
 
-from typing import Any, Dict, Optional, Sequence, Tuple, TypeVar
+from datetime import datetime, timezone
+from typing import Any, Callable, Collection, Dict, List, Optional, Tuple
 
-from .. import ids
-from ..backend import RegionState
+from .. import errors, filters, ids
+from ..backend import RegionState, disk_snapshots
 from ..context import Context
+from ..errors import EcsError
 from ..models import Disk, Instance, PublicImage
-
-T = TypeVar("T")
 
 # Platform images a RunInstances may name. Any other non-``m-`` ID is accepted as well,
 # with a 20 GiB Linux image, because public catalogues change and tests should not care.
@@ -34,6 +38,11 @@ def public_image(image_id: str) -> PublicImage:
         return known
     size = 40 if image_id.startswith("win") else 20
     return PublicImage(image_id, size, image_id, "Windows Server" if size == 40 else "Linux")
+
+
+def os_type(platform: str) -> str:
+    """OSType of an image (and of the instances it boots) from its Platform."""
+    return "windows" if platform.lower().startswith("windows") else "linux"
 
 
 def tags_view(tags: Dict[str, str]) -> Dict[str, Any]:
@@ -62,10 +71,124 @@ def new_id(ctx: Context, prefix: str, region_id: str) -> str:
     return rid
 
 
-def status_filter(ctx: Context, allowed: Sequence[str], error_key: str) -> Optional[str]:
-    value = ctx.get("Status")
-    if not value:
-        return None
-    if value not in allowed:
-        raise ctx.error(error_key)
+def progressing_snapshot(ctx: Context, state: RegionState, disk_id: str) -> bool:
+    """Whether a snapshot of the disk is still being made (one at a time per disk)."""
+    return any(s.status(ctx.now) == "progressing" for s in disk_snapshots(state, disk_id))
+
+
+# --- Describe filter readers ----------------------------------------------------------------
+def dry_run_flag(ctx: Context) -> bool:
+    """DryRun is a Boolean: anything but true/false is an invalid parameter, not a real run."""
+    return ctx.get_bool("DryRun")
+
+
+def id_filter(ctx: Context, name: str, too_many: Optional[str] = None,
+              malformed: Optional[str] = None) -> Optional[List[str]]:
+    """A JSON-array ID list of up to 100 IDs; None when absent, ``[]`` matches nothing."""
+    try:
+        return ctx.id_list(name, too_many=too_many)
+    except EcsError as exc:
+        if malformed is not None and exc.code == "InvalidParameter":
+            raise ctx.error(malformed) from None
+        raise
+
+
+def choice(ctx: Context, name: str, allowed: Collection[str], error_key: Optional[str], *,
+           lower: bool = False) -> str:
+    """A value from a fixed set ("" when absent); another answers ``error_key`` (else InvalidParameter).
+
+    ``lower``: the parameter is case-insensitive; the value is compared and returned lowercased.
+    """
+    value = ctx.get(name).lower() if lower else ctx.get(name)
+    if value and value not in allowed:
+        raise ctx.error(error_key) if error_key else errors.invalid_parameter(name)
     return value
+
+
+def optional_flag(ctx: Context, name: str) -> Optional[bool]:
+    """A Boolean filter: None when absent or empty (no filter), else its value."""
+    return ctx.get_bool(name) if ctx.get(name) else None
+
+
+def flag_checks(ctx: Context, flags: Dict[str, Callable[[Any], bool]]) -> List[filters.Check]:
+    """Boolean filters: each given one keeps the items whose attribute equals it."""
+    return [filters.value_is(get, ctx.get_bool(name)) for name, get in flags.items() if ctx.get(name)]
+
+
+def resource_group_check(ctx: Context) -> Optional[filters.Check]:
+    """ResourceGroupId: "Resources in the default resource group are displayed in the response
+    regardless of the value specified" (metadata); the default group is the empty ID."""
+    group = ctx.get("ResourceGroupId")
+    if not group:
+        return None
+    return lambda item: item.resource_group_id in (group, "")
+
+
+def tag_entries(ctx: Context) -> List[Dict[str, str]]:
+    """The ``Tag.N.*`` entries of a Describe filter, by N; N past 20 is InvalidTagCount.
+
+    Each action reads Key/Value (and the deprecated lowercase key/value) its own documented way.
+    """
+    try:
+        entries = ctx.indexed("Tag", limit=1000)
+    except EcsError:
+        raise ctx.error("InvalidTagCount") from None
+    if any(n > 20 for n in entries):
+        raise ctx.error("InvalidTagCount")
+    return list(entries.values())
+
+
+def tag_check(ctx: Context) -> Optional[filters.Check]:
+    """``Tag.N.Key``/``Tag.N.Value`` of DescribeInstances and DescribeDisks. A Value without its Key
+    is InvalidTag.Mismatch; a Key without a Value matches any value of that key. All must hold."""
+    wanted: List[Tuple[str, str]] = []
+    for entry in tag_entries(ctx):
+        key = entry.get("Key") or entry.get("key") or ""
+        value = entry.get("Value") or entry.get("value") or ""
+        if not key:
+            if value:
+                raise ctx.error("InvalidTag.Mismatch")
+            continue
+        wanted.append((key, value))
+    if not wanted:
+        return None
+    return lambda item: all(k in item.tags and (v == "" or item.tags[k] == v) for k, v in wanted)
+
+
+def _filter_time(text: str) -> Optional[Tuple[float, float]]:
+    """(instant, length of the unit it names): ``yyyy-MM-ddTHH:mmZ`` (a minute) or with seconds."""
+    for fmt, unit in (("%Y-%m-%dT%H:%MZ", 60.0), ("%Y-%m-%dT%H:%M:%SZ", 1.0)):
+        try:
+            return datetime.strptime(text, fmt).replace(tzinfo=timezone.utc).timestamp(), unit
+        except ValueError:
+            continue
+    return None
+
+
+def time_checks(
+    ctx: Context, keys: Dict[str, Tuple[str, bool]], limit: int, bad: Callable[[int, str], EcsError],
+) -> List[filters.Check]:
+    """``Filter.N.Key``/``Filter.N.Value`` time filters. ``keys``: key -> (attribute, is an end).
+
+    A start keeps items at or after the instant; an end keeps items up to the end of the
+    minute (or second) it names, so an item shown with CreationTime ``T`` matches an end ``T``.
+    """
+    checks: List[filters.Check] = []
+    for n, entry in ctx.indexed("Filter", limit=limit).items():
+        key, value = entry.get("Key", ""), entry.get("Value", "")
+        if not key and not value:
+            continue
+        if key not in keys:
+            raise bad(n, "Key")
+        parsed = _filter_time(value)
+        if parsed is None:
+            raise bad(n, "Value")
+        when, unit = parsed
+        attr, is_end = keys[key]
+        checks.append(filters.earlier_than(attr, when + unit) if is_end else filters.not_before(attr, when))
+    return checks
+
+
+def repeat_values(ctx: Context, name: str, limit: int = 100) -> Dict[int, str]:
+    """``Name.N`` values of a RepeatList parameter, by N (empty values dropped)."""
+    return {n: entry.get("", "") for n, entry in ctx.indexed(name, limit=limit).items() if entry.get("", "")}

@@ -3,30 +3,31 @@
 from __future__ import annotations
 
 from operator import attrgetter
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Dict, List, Optional
 
 from .. import errors, filters, paging, regions, validate
-from ..backend import RegionState, disk_snapshots
+from ..backend import RegionState
 from ..clock import iso_minutes
 from ..context import Context
 from ..models import CLOUD_DISK_CATEGORIES, Disk, Instance, Phase
 from ..paging import paginate
 from ..router import action
-from .common import get_disk, get_instance, new_id, tags_view
-from .instances import (
-    PERFORMANCE_LEVELS,
-    _image_size,
+from .common import (
     choice,
-    disk_times,
-    drop_disk,
     dry_run_flag,
     flag_checks,
+    get_disk,
+    get_instance,
     id_filter,
+    new_id,
+    progressing_snapshot,
     repeat_values,
     resource_group_check,
     tag_check,
+    tags_view,
     time_checks,
 )
+from .instances import PERFORMANCE_LEVELS, _image_size, disk_times, drop_disk
 
 DISK_NEVER_EXPIRES = "2999-09-08T16:00Z"
 DISK_STATUSES = ("In_use", "Available", "Attaching", "Detaching", "Creating", "ReIniting")
@@ -40,10 +41,6 @@ def effective_locks(ctx: Context, state: RegionState, disk: Disk) -> List[str]:
     if inst is not None:
         locks += [r for r in inst.lock_reasons() if r not in locks]
     return locks
-
-
-def progressing_snapshot(ctx: Context, state: RegionState, disk_id: str) -> bool:
-    return any(s.status(ctx.now) == "progressing" for s in disk_snapshots(state, disk_id))
 
 
 @action(
@@ -386,7 +383,7 @@ def describe_disks(ctx: Context) -> Dict[str, Any]:
     for param, get in (("DiskName", attrgetter("disk_name")), ("KMSKeyId", attrgetter("kms_key_id")),
                        ("AutoSnapshotPolicyId", auto_snapshot_policy_id)):
         if ctx.get(param):
-            checks.append(_value_is(get, ctx.get(param)))
+            checks.append(filters.value_is(get, ctx.get(param)))
     checks += flag_checks(ctx, {
         "Portable": attrgetter("portable"), "DeleteWithInstance": attrgetter("delete_with_instance"),
         "DeleteAutoSnapshot": attrgetter("delete_auto_snapshot"), "Encrypted": attrgetter("encrypted"),
@@ -421,7 +418,3 @@ def describe_disks(ctx: Context) -> Dict[str, Any]:
                           items=items, keep=filters.combine(checks))
     ctx.commit()  # after paging too: a bad NextToken or PageSize fails a dry run as well
     return {**meta, "Disks": {"Disk": [disk_view(ctx, state, d) for d in page]}}
-
-
-def _value_is(get: Callable[[Disk], Any], wanted: str) -> filters.Check:
-    return lambda disk: bool(get(disk) == wanted)

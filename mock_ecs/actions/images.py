@@ -12,13 +12,24 @@ import re
 from typing import Any, Callable, Dict, Iterable, List, Optional, Set, Tuple, Union
 
 from .. import errors, filters, paging, validate
-from ..backend import add_snapshot, disk_snapshots
+from ..backend import add_snapshot
 from ..clock import iso_seconds, parse_iso
 from ..context import Context
 from ..models import Image, PublicImage, Snapshot
 from ..paging import paginate
 from ..router import action
-from .common import PUBLIC_IMAGES, get_instance, new_id, public_image, tags_view
+from .common import (
+    PUBLIC_IMAGES,
+    choice,
+    get_instance,
+    new_id,
+    optional_flag,
+    os_type,
+    progressing_snapshot,
+    public_image,
+    tag_entries,
+    tags_view,
+)
 
 IMAGE_STATUSES = ("Creating", "Waiting", "Available", "UnAvailable", "CreateFailed", "Deprecated")
 OWNER_ALIASES = ("system", "self", "others", "marketplace")
@@ -34,6 +45,7 @@ PLATFORMS = (
     "Windows Server 2008", "Windows Server 2003",
 )
 DEFAULT_PLATFORM = "Others Linux"
+_PLATFORM_SPELLING = {p.lower(): p for p in PLATFORMS}
 # ImageFamily: 2-128 characters, a letter first, then letters, digits, ":", "_", "-".
 _FAMILY = re.compile(r"^[A-Za-z][A-Za-z0-9:_\-]{1,127}$")
 # Instance types look like ecs.g7.large, ecs.t5-lc1m1.small, ecs.gn6i-c4g1.xlarge.
@@ -59,17 +71,8 @@ def _ready_snapshot(ctx: Context, snap_id: str) -> Snapshot:
 
 def _platform(ctx: Context) -> str:
     """CreateImage's Platform, case-insensitive, answered in its documented spelling."""
-    value = ctx.get("Platform")
-    if not value:
-        return ""
-    known = {p.lower(): p for p in PLATFORMS}
-    if value.lower() not in known:
-        raise ctx.error("InvalidPlatform.Malformed")
-    return known[value.lower()]
-
-
-def _os_type(platform: str) -> str:
-    return "windows" if platform.lower().startswith("windows") else "linux"
+    value = choice(ctx, "Platform", _PLATFORM_SPELLING, "InvalidPlatform.Malformed", lower=True)
+    return _PLATFORM_SPELLING[value] if value else ""
 
 
 @action(
@@ -86,9 +89,7 @@ def create_image(ctx: Context) -> Dict[str, Any]:
     name = validate.optional_name(ctx, "ImageName", "InvalidImageName.Malformed")
     description = validate.optional_description(ctx, error_key="InvalidDescription.MalformedImage")
     platform = _platform(ctx)
-    architecture = ctx.get("Architecture")
-    if architecture and architecture not in ARCHITECTURES:
-        raise ctx.error("InvalidArchitecture.Malformed")
+    architecture = choice(ctx, "Architecture", ARCHITECTURES, "InvalidArchitecture.Malformed")
     family = ctx.get("ImageFamily")
     if family and (not _FAMILY.match(family) or family.lower().startswith(("acs:", "aliyun"))):
         # Undocumented error: the metadata states the rule but no code for it.
@@ -105,7 +106,7 @@ def create_image(ctx: Context) -> Dict[str, Any]:
         if inst.status(ctx.now) not in ("Running", "Stopped"):
             raise ctx.error("IncorrectInstanceStatus.Image")
         # One snapshot per disk at a time (CreateImage.md: IncorrectDiskStatus.CreatingSnapshot).
-        if any(s.status(ctx.now) == "progressing" for d in inst.disk_ids for s in disk_snapshots(inst_state, d)):
+        if any(progressing_snapshot(ctx, inst_state, d) for d in inst.disk_ids):
             raise ctx.error("IncorrectDiskStatus.CreatingSnapshot")
         # An image of an instance runs what the instance runs, unless told otherwise.
         booted = state.images.get(inst.image_id)
@@ -162,7 +163,7 @@ def create_image(ctx: Context) -> Dict[str, Any]:
         image = Image(
             image_id=image_id, region_id=region_id, image_name=name or image_id, created_at=now,
             ready_at=ready, size=system_size, description=description, platform=platform,
-            os_type=_os_type(platform), architecture=architecture, mappings=rows, source_instance_id=instance_id,
+            os_type=os_type(platform), architecture=architecture, mappings=rows, source_instance_id=instance_id,
             tags=tags, resource_group_id=ctx.get("ResourceGroupId"), image_family=family,
         )
         state.images[image_id] = image
@@ -219,7 +220,7 @@ def public_view(image_id: str, in_use: Optional[Set[str]] = None) -> Dict[str, A
     return {
         "ImageId": img.image_id, "ImageName": img.image_id, "Description": "", "Status": "Available",
         "Progress": "100%", "CreationTime": PUBLIC_CREATED, "Size": img.size,
-        "ImageOwnerAlias": "system", "Platform": img.platform, "OSType": _os_type(img.platform),
+        "ImageOwnerAlias": "system", "Platform": img.platform, "OSType": os_type(img.platform),
         "OSName": img.os_name, "OSNameEn": img.os_name, "Architecture": img.architecture,
         "Usage": "instance" if in_use and img.image_id in in_use else "none",
         "IsSupportCloudinit": True, "IsSupportIoOptimized": True, "IsSelfShared": "False", "IsCopied": False,
@@ -265,14 +266,8 @@ def _tag_filter(ctx: Context) -> List[Tuple[str, str]]:
 
     A key with no value matches any value of that key; a value with no key is a mismatch.
     """
-    try:
-        entries = ctx.indexed("Tag", limit=1000)
-    except errors.EcsError:
-        raise ctx.error("InvalidTagCount") from None
-    if any(n > 20 for n in entries):
-        raise ctx.error("InvalidTagCount")
     wanted: List[Tuple[str, str]] = []
-    for entry in entries.values():
+    for entry in tag_entries(ctx):
         key = entry.get("Key") or entry.get("key") or ""
         value = entry.get("Value", entry.get("value", ""))
         if not key:
@@ -302,11 +297,6 @@ def _not_after(when: float) -> Callable[[AnyImage], bool]:
     return lambda item: _created(item) <= when
 
 
-def _flag(ctx: Context, name: str) -> Optional[bool]:
-    """A Boolean parameter, None when absent or empty."""
-    return ctx.get_bool(name) if ctx.get(name) else None
-
-
 @action(
     "DescribeImages", strict=True,
     params=(
@@ -321,50 +311,34 @@ def describe_images(ctx: Context) -> Dict[str, Any]:
     statuses = _comma_list(ctx, "Status") or ["Available"]
     if any(s not in IMAGE_STATUSES for s in statuses):
         raise ctx.error("InvalidStatus.NotFound")
-    owner = ctx.get("ImageOwnerAlias")
-    if owner and owner not in OWNER_ALIASES:
-        raise ctx.error("InvalidImageOwnerAlias.ValueNotSupported")
-    is_public = _flag(ctx, "IsPublic")
+    owner = choice(ctx, "ImageOwnerAlias", OWNER_ALIASES, "InvalidImageOwnerAlias.ValueNotSupported")
+    is_public = optional_flag(ctx, "IsPublic")
     if is_public and owner != "others":
         # "When you set this parameter to true, you must set ImageOwnerAlias to others."
         raise errors.invalid_parameter("IsPublic")
     owner_id = ctx.get("ImageOwnerId")
     if owner_id and not (owner_id.isascii() and owner_id.isdigit()):
         raise errors.invalid_parameter("ImageOwnerId")
-    usage = ctx.get("Usage")
-    if usage and usage not in USAGES:
-        raise ctx.error("InvalidUsage")
-    os_type = ctx.get("OSType").lower()
-    if os_type and os_type not in OS_TYPES:
-        raise ctx.error("InvalidOSType")
-    arch = ctx.get("Architecture")
-    if arch and arch not in ARCHITECTURES:
-        raise ctx.error("InvalidArchitecture")
-    io_optimized, cloudinit = _flag(ctx, "IsSupportIoOptimized"), _flag(ctx, "IsSupportCloudinit")
+    usage = choice(ctx, "Usage", USAGES, "InvalidUsage")
+    wanted_os = choice(ctx, "OSType", OS_TYPES, "InvalidOSType", lower=True)
+    arch = choice(ctx, "Architecture", ARCHITECTURES, "InvalidArchitecture")
+    io_optimized, cloudinit = optional_flag(ctx, "IsSupportIoOptimized"), optional_flag(ctx, "IsSupportCloudinit")
     instance_type = ctx.get("InstanceType")
     if instance_type and not _INSTANCE_TYPE.match(instance_type):
         raise ctx.error("InvalidInstanceType.ValueNotSupported")
-    action_type = ctx.get("ActionType")
-    if action_type and action_type not in ACTION_TYPES:
-        raise errors.invalid_parameter("ActionType")
-    _flag(ctx, "ShowExpired")  # validated; the mock has no subscription images to expire
+    choice(ctx, "ActionType", ACTION_TYPES, None)  # validated; every image of the mock allows both
+    optional_flag(ctx, "ShowExpired")  # validated; the mock has no subscription images to expire
     tags = _tag_filter(ctx)
     times = _time_filters(ctx)
     wanted = _comma_list(ctx, "ImageId")
     name, snap_id, family, group = (ctx.get(p) for p in ("ImageName", "SnapshotId", "ImageFamily",
                                                          "ResourceGroupId"))
-    ctx.get_int("PageNumber", 1, "InvalidPageNumber.Malformed", lo=1)
-    ctx.get_int("PageSize", paging.IMAGES.default, "InvalidPageSize.Malformed", lo=1,
-                hi=paging.IMAGES.page_size_max)
     now = ctx.now
     in_use = images_in_use(ctx)
 
     # --- each filter given becomes one check; all must hold ------------------------------
     checks: List[filters.Check] = []
-
-    def check(test: Callable[[AnyImage], bool]) -> None:
-        checks.append(test)
-
+    check = checks.append
     check(lambda i: (i.status(now) if isinstance(i, Image) else "Available") in statuses)
     if name:
         # "Fuzzy match is supported": a case-insensitive substring.
@@ -381,8 +355,8 @@ def describe_images(ctx: Context) -> Dict[str, Any]:
         check(filters.nothing)  # published community images: the mock has no other accounts
     if usage:
         check(lambda i: ("instance" if i.image_id in in_use else "none") == usage)
-    if os_type:
-        check(lambda i: _os_type(i.platform) == os_type)
+    if wanted_os:
+        check(lambda i: os_type(i.platform) == wanted_os)
     if arch:
         check(lambda i: i.architecture == arch)
     if io_optimized is False or cloudinit is False:
@@ -416,9 +390,9 @@ def describe_images(ctx: Context) -> Dict[str, Any]:
         custom = []
     if owner not in ("", "system"):
         public = []
-    ctx.commit()
     items: List[AnyImage] = [*custom, *public]
     page, meta = paginate(ctx, paging.IMAGES, items=items, keep=filters.combine(checks))
+    ctx.commit()  # after paging: a bad PageNumber or PageSize fails a dry run as well
     views = [image_view(ctx, i, in_use) if isinstance(i, Image) else public_view(i.image_id, in_use) for i in page]
     return {**meta, "RegionId": ctx.region_id, "Images": {"Image": views}}
 

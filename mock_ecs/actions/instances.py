@@ -1,9 +1,8 @@
 """RunInstances, CreateInstance, StartInstance, StopInstance, DeleteInstance, DescribeInstances.
 
-Also the filter helpers DescribeInstances and DescribeDisks share: every filter of the real API
-(metadata en-US/Describe*.json) is validated, turned into one check, and the checks are ANDed;
-candidates come from the narrowest index (ID list, IP index, an instance's disks) or are a
-slice of the region table when nothing filters.
+DescribeInstances validates every filter of the real API (metadata en-US/DescribeInstances.json)
+with the readers of common.py, turns each into one check and ANDs them; candidates come from the
+narrowest index (ID list, IP index) or are a slice of the region table when nothing filters.
 """
 
 from __future__ import annotations
@@ -12,9 +11,7 @@ import hashlib
 import ipaddress
 import itertools
 import re
-from datetime import datetime, timezone
-from operator import attrgetter
-from typing import Any, Callable, Dict, FrozenSet, List, Optional, Sequence, Tuple
+from typing import Any, Dict, FrozenSet, List, Optional, Tuple
 
 from .. import errors, filters, paging, regions, validate
 from ..backend import RegionState, disk_snapshots, remove_snapshot
@@ -25,10 +22,19 @@ from ..models import CLOUD_DISK_CATEGORIES, LOCAL_DISK_CATEGORIES, NEVER_EXPIRES
 from ..paging import paginate
 from ..router import action
 from .common import (
+    choice,
+    dry_run_flag,
+    flag_checks,
     get_instance,
+    id_filter,
     new_id,
+    os_type,
     public_image,
+    repeat_values,
+    resource_group_check,
+    tag_check,
     tags_view,
+    time_checks,
 )
 
 INSTANCE_STATUSES = ("Pending", "Running", "Starting", "Stopping", "Stopped")
@@ -328,11 +334,6 @@ def _build(ctx: Context, plan: Dict[str, Any], *, started: bool) -> Instance:
     return inst
 
 
-def dry_run_flag(ctx: Context) -> bool:
-    """DryRun is a Boolean: anything but true/false is an invalid parameter, not a real run."""
-    return ctx.get_bool("DryRun")
-
-
 @action("RunInstances", params=INSTANCE_PARAMS + ("Amount", "MinAmount"))
 def run_instances(ctx: Context) -> Dict[str, Any]:
     dry_run_flag(ctx)
@@ -508,7 +509,7 @@ def instance_view(ctx: Context, inst: Instance, extras: FrozenSet[str] = frozens
         "ImageId": inst.image_id,
         "OSName": image.os_name,
         "OSNameEn": image.os_name,
-        "OSType": "windows" if image.platform.startswith("Windows") else "linux",
+        "OSType": os_type(image.platform),
         "Status": status,
         "CreationTime": iso_minutes(inst.created_at),
         "StartTime": iso_minutes(inst.first_started_at) if inst.first_started_at is not None else "",
@@ -567,106 +568,7 @@ def _shape(instance_type: str) -> Tuple[int, int]:
     return cpu, cpu * ratio * 1024
 
 
-# --- filter helpers shared by DescribeInstances and DescribeDisks ----------------------------
-def id_filter(ctx: Context, name: str, too_many: Optional[str] = None,
-              malformed: Optional[str] = None) -> Optional[List[str]]:
-    """A JSON-array ID list of up to 100 IDs; None when absent, ``[]`` matches nothing."""
-    try:
-        return ctx.id_list(name, too_many=too_many)
-    except EcsError as exc:
-        if malformed is not None and exc.code == "InvalidParameter":
-            raise ctx.error(malformed) from None
-        raise
-
-
-def choice(ctx: Context, name: str, allowed: Sequence[str], error_key: Optional[str]) -> str:
-    """A value from a fixed set ("" when absent); another answers ``error_key`` (else InvalidParameter)."""
-    value = ctx.get(name)
-    if value and value not in allowed:
-        raise ctx.error(error_key) if error_key else errors.invalid_parameter(name)
-    return value
-
-
-def flag_checks(ctx: Context, flags: Dict[str, Callable[[Any], bool]]) -> List[filters.Check]:
-    """Boolean filters: each given one keeps the items whose attribute equals it."""
-    return [_attribute_is(get, ctx.get_bool(name)) for name, get in flags.items() if ctx.get(name)]
-
-
-def _attribute_is(get: Callable[[Any], Any], wanted: Any) -> filters.Check:
-    return lambda item: bool(get(item) == wanted)
-
-
-def resource_group_check(ctx: Context) -> Optional[filters.Check]:
-    """ResourceGroupId: "Resources in the default resource group are displayed in the response
-    regardless of the value specified" (metadata); the default group is the empty ID."""
-    group = ctx.get("ResourceGroupId")
-    if not group:
-        return None
-    return lambda item: item.resource_group_id in (group, "")
-
-
-def tag_check(ctx: Context) -> Optional[filters.Check]:
-    """``Tag.N.Key``/``Tag.N.Value`` (N 1..20, else InvalidTagCount). A Value without its Key is
-    InvalidTag.Mismatch; a Key without a Value matches any value of that key. All must hold."""
-    try:
-        entries = ctx.indexed("Tag", limit=1000)
-    except EcsError:
-        raise ctx.error("InvalidTagCount") from None
-    if any(n > 20 for n in entries):
-        raise ctx.error("InvalidTagCount")
-    wanted: List[Tuple[str, str]] = []
-    for entry in entries.values():
-        key = entry.get("Key") or entry.get("key") or ""
-        value = entry.get("Value") or entry.get("value") or ""
-        if not key:
-            if value:
-                raise ctx.error("InvalidTag.Mismatch")
-            continue
-        wanted.append((key, value))
-    if not wanted:
-        return None
-    return lambda item: all(k in item.tags and (v == "" or item.tags[k] == v) for k, v in wanted)
-
-
-def _filter_time(text: str) -> Optional[Tuple[float, float]]:
-    """(instant, length of the unit it names): ``yyyy-MM-ddTHH:mmZ`` (a minute) or with seconds."""
-    for fmt, unit in (("%Y-%m-%dT%H:%MZ", 60.0), ("%Y-%m-%dT%H:%M:%SZ", 1.0)):
-        try:
-            return datetime.strptime(text, fmt).replace(tzinfo=timezone.utc).timestamp(), unit
-        except ValueError:
-            continue
-    return None
-
-
-def time_checks(
-    ctx: Context, keys: Dict[str, Tuple[str, bool]], limit: int, bad: Callable[[int, str], EcsError],
-) -> List[filters.Check]:
-    """``Filter.N.Key``/``Filter.N.Value`` time filters. ``keys``: key -> (attribute, is an end).
-
-    A start keeps items at or after the instant; an end keeps items up to the end of the
-    minute (or second) it names, so an item shown with CreationTime ``T`` matches an end ``T``.
-    """
-    checks: List[filters.Check] = []
-    for n, entry in ctx.indexed("Filter", limit=limit).items():
-        key, value = entry.get("Key", ""), entry.get("Value", "")
-        if not key and not value:
-            continue
-        if key not in keys:
-            raise bad(n, "Key")
-        parsed = _filter_time(value)
-        if parsed is None:
-            raise bad(n, "Value")
-        when, unit = parsed
-        attr, is_end = keys[key]
-        checks.append(_earlier_than(attr, when + unit) if is_end else filters.not_before(attr, when))
-    return checks
-
-
-def _earlier_than(attr: str, end: float) -> filters.Check:
-    get = attrgetter(attr)
-    return lambda item: bool(get(item) < end)
-
-
+# --- DescribeInstances ----------------------------------------------------------------------
 def ip_filter(ctx: Context, name: str, version: int = 4) -> Optional[List[str]]:
     """An IP address list: a JSON array of up to 100 (a bare address, or several separated by
     commas, is read the same way); None when absent, ``[]`` matches nothing."""
@@ -687,11 +589,6 @@ def ip_filter(ctx: Context, name: str, version: int = 4) -> Optional[List[str]]:
         if address.version != version:
             raise errors.invalid_parameter(name)
     return values
-
-
-def repeat_values(ctx: Context, name: str, limit: int = 100) -> Dict[int, str]:
-    """``Name.N`` values of a RepeatList parameter, by N (empty values dropped)."""
-    return {n: entry.get("", "") for n, entry in ctx.indexed(name, limit=limit).items() if entry.get("", "")}
 
 
 def _name_check(pattern: str) -> filters.Check:

@@ -12,11 +12,10 @@ from .. import filters, ids, paging, validate
 from ..backend import RegionState, add_snapshot, disk_snapshots, push_retention, remove_snapshot
 from ..clock import iso_seconds
 from ..context import Context
-from ..errors import EcsError
 from ..models import Disk, Snapshot
 from ..paging import paginate
 from ..router import action
-from .common import new_id, tags_view
+from .common import choice, new_id, optional_flag, tag_entries, tags_view
 
 SNAPSHOT_STATUSES = ("progressing", "accomplished", "failed", "all")
 # The documented filter values (DescribeSnapshots.md); "timer" appears in responses only.
@@ -147,15 +146,13 @@ def _time_filters(ctx: Context) -> List[Tuple[str, float]]:
 
 
 def _tag_filter(ctx: Context) -> List[Tuple[str, Optional[str]]]:
-    """``Tag.N.Key``/``Tag.N.Value`` (N 1..20): (key, value or None for "any value")."""
-    try:
-        entries = ctx.indexed("Tag", limit=1000)
-    except EcsError:
-        raise ctx.error("InvalidTagCount") from None
-    if any(n > 20 for n in entries):
-        raise ctx.error("InvalidTagCount")
+    """``Tag.N.Key``/``Tag.N.Value`` (N 1..20): (key, value or None for "any value").
+
+    Unlike DescribeInstances, an empty Value matches only an empty tag value, and an empty Key
+    is a mismatch even without a Value.
+    """
     out: List[Tuple[str, Optional[str]]] = []
-    for entry in entries.values():
+    for entry in tag_entries(ctx):
         key = entry.get("Key", entry.get("key"))
         value = entry.get("Value", entry.get("value"))
         if not key:  # a Tag.N.Value without its Tag.N.Key
@@ -193,24 +190,14 @@ def describe_snapshots(ctx: Context) -> Dict[str, Any]:
     state = ctx.region()
     wanted = ctx.id_list("SnapshotIds", too_many="InvalidSnapshotIds.Malformed")
     links = _link_ids(ctx, state)
-    status = ctx.get("Status") or "all"
-    if status not in SNAPSHOT_STATUSES:
-        raise ctx.error("InvalidStatus.NotFound")
-    snap_type = ctx.get("SnapshotType") or "all"
-    if snap_type not in SNAPSHOT_TYPES:
-        raise ctx.error("InvalidSnapshotType.NotFound")
-    disk_type = ctx.get("SourceDiskType").lower()
-    if disk_type and disk_type not in ("system", "data"):
-        raise ctx.error("InvalidSourceDiskType")
-    usage = ctx.get("Usage")
-    if usage and usage not in USAGES:
-        raise ctx.error("InvalidUsage")
-    category = ctx.get("Category").lower()
-    if category and category not in CATEGORIES:
-        raise ctx.error("InvalidSnapshotCategory.Malformed")
+    status = choice(ctx, "Status", SNAPSHOT_STATUSES, "InvalidStatus.NotFound") or "all"
+    snap_type = choice(ctx, "SnapshotType", SNAPSHOT_TYPES, "InvalidSnapshotType.NotFound") or "all"
+    disk_type = choice(ctx, "SourceDiskType", ("system", "data"), "InvalidSourceDiskType", lower=True)
+    usage = choice(ctx, "Usage", USAGES, "InvalidUsage")
+    category = choice(ctx, "Category", CATEGORIES, "InvalidSnapshotCategory.Malformed", lower=True)
     times = _time_filters(ctx)
     tag_filter = _tag_filter(ctx)
-    encrypted = ctx.get_bool("Encrypted") if ctx.get("Encrypted") else None
+    encrypted = optional_flag(ctx, "Encrypted")
     disk_id, instance_id = ctx.get("DiskId"), ctx.get("InstanceId")
     now = ctx.now
 

@@ -1,5 +1,6 @@
 'use strict';
-// Shared by popcore.js and ecs_tea.js: the arguments, the mock's clock endpoint and the output.
+// Shared by popcore.js and ecs_tea.js: the arguments, the mock's clock endpoint, the CreateSnapshot
+// scenario (each script brings its client's calls) and the output.
 //
 // Each script runs the CreateSnapshot scenario against a running mock_ecs server and prints
 // one JSON summary on stdout; tests/test_node_clients.py asserts every value in it.
@@ -10,6 +11,7 @@ const INSTANCE_TYPE = 'ecs.g7.large';
 const AK = 'LTAInodeAccessKey';
 const SECRET = 'nodeSecret';
 const WINDOW = 3600; // the disk initialisation window (initialization_seconds default)
+const MISSING_DISK = 'd-bp1missing0000000000';
 
 function args(modes) {
   const [url, mode = modes[0]] = process.argv.slice(2);
@@ -35,16 +37,40 @@ async function advance(url, seconds) {
   return { status: resp.status, offset: doc.offset };
 }
 
-// Run a call that must fail; answer what the client's own error object says, or
-// {thrown: false, result} so that the Python side fails with the unexpected success in view.
-async function failure(fn, describe) {
+// Run a call that must fail; answer what the client's error object says (the fields every
+// client has, and the client's own from `extra(err)`), or {thrown: false, result} so that the
+// Python side fails with the unexpected success in view.
+async function failure(fn, extra) {
   let result;
   try {
     result = await fn();
   } catch (err) {
-    return describe(err);
+    return {
+      thrown: true,
+      isError: err instanceof Error,
+      name: err.name,
+      code: err.code,
+      message: err.message,
+      data: err.data,
+      ...extra(err),
+    };
   }
   return { thrown: false, result };
+}
+
+// The CreateSnapshot scenario on the system disk `diskId`, through the client's own
+// `createSnapshot(diskId)` and `snapshotOf(diskId)`: refused while the disk initialises, made
+// once the window has passed, watched through its progress, then refused for a missing disk.
+// `created` is the client's raw answer; `errorFields(err)` adds the client's own error fields.
+async function snapshotScenario(url, diskId, { createSnapshot, snapshotOf, errorFields }) {
+  const initializing = await failure(() => createSnapshot(diskId), errorFields);
+  const clock = await advance(url, WINDOW);
+  const created = await createSnapshot(diskId);
+  const progressing = await snapshotOf(diskId);
+  const halfway = (await advance(url, 30), await snapshotOf(diskId));
+  const accomplished = (await advance(url, 30), await snapshotOf(diskId));
+  const notFound = await failure(() => createSnapshot(MISSING_DISK), errorFields);
+  return { initializing, clock, created, progressing, halfway, accomplished, notFound };
 }
 
 function finish(main) {
@@ -58,4 +84,4 @@ function finish(main) {
   );
 }
 
-module.exports = { REGION, IMAGE, INSTANCE_TYPE, AK, SECRET, WINDOW, args, advance, failure, finish };
+module.exports = { REGION, IMAGE, INSTANCE_TYPE, AK, SECRET, args, snapshotScenario, finish };

@@ -8,7 +8,7 @@
 // Errors are ClientError/ServerError with .code, .statusCode, .requestId, .data.
 const Ecs = require('@alicloud/ecs20140526');
 const { $OpenApiUtil } = require('@alicloud/openapi-core');
-const { REGION, IMAGE, INSTANCE_TYPE, AK, SECRET, WINDOW, args, advance, failure, finish } = require('./common');
+const { REGION, IMAGE, INSTANCE_TYPE, AK, SECRET, args, snapshotScenario, finish } = require('./common');
 
 const { url, mode } = args(['V3', 'v2']);
 const config = new $OpenApiUtil.Config({
@@ -23,17 +23,9 @@ const config = new $OpenApiUtil.Config({
 });
 const client = new Ecs.default(config);
 
-function describe(err) {
-  return {
-    thrown: true,
-    isError: err instanceof Error,
-    name: err.name,
-    code: err.code,
-    statusCode: err.statusCode,
-    requestId: err.requestId,
-    message: err.message,
-    data: err.data,
-  };
+// Tea's own error fields, besides those common.js reads of every client.
+function errorFields(err) {
+  return { statusCode: err.statusCode, requestId: err.requestId };
 }
 
 async function snapshotOf(diskId) {
@@ -62,13 +54,8 @@ finish(async () => {
 
   // The typed CreateSnapshotRequest sends no RegionId: the region comes from the disk ID.
   const createSnapshot = (id) => client.createSnapshot(new Ecs.CreateSnapshotRequest({ diskId: id }));
-  const initializing = await failure(() => createSnapshot(diskId), describe);
-  const clock = await advance(url, WINDOW);
-  const created = await createSnapshot(diskId);
-  const progressing = await snapshotOf(diskId);
-  const halfway = (await advance(url, 30), await snapshotOf(diskId));
-  const accomplished = (await advance(url, 30), await snapshotOf(diskId));
-  const notFound = await failure(() => createSnapshot('d-bp1missing0000000000'), describe);
+  const scenario = await snapshotScenario(url, diskId, { createSnapshot, snapshotOf, errorFields });
+  const { created } = scenario;
 
   return {
     client: '@alicloud/ecs20140526',
@@ -76,17 +63,12 @@ finish(async () => {
     instanceId,
     diskId,
     disk: { type: system.type, size: system.size, status: system.status, category: system.category },
-    initializing,
-    clock,
+    ...scenario,
     created: {
       httpStatus: created.statusCode,
       snapshotId: created.body.snapshotId,
       requestId: created.body.requestId,
       isModel: created.body instanceof Ecs.CreateSnapshotResponseBody,
     },
-    progressing,
-    halfway,
-    accomplished,
-    notFound,
   };
 });

@@ -8,7 +8,7 @@
 // HTTP status and throws only when the body has a Code; its error carries .code, .data,
 // .name, .message and .entry (the response's status code).
 const RPCClient = require('@alicloud/pop-core').RPCClient;
-const { REGION, IMAGE, INSTANCE_TYPE, AK, SECRET, WINDOW, args, advance, failure, finish } = require('./common');
+const { REGION, IMAGE, INSTANCE_TYPE, AK, SECRET, args, snapshotScenario, finish } = require('./common');
 
 const { url, mode } = args(['GET', 'POST']);
 const client = new RPCClient({
@@ -21,17 +21,9 @@ const client = new RPCClient({
 const opts = mode === 'POST' ? { method: 'POST' } : {};
 const call = (action, params) => client.request(action, params, { ...opts });
 
-function describe(err) {
-  return {
-    thrown: true,
-    isError: err instanceof Error,
-    name: err.name,
-    code: err.code,
-    message: err.message,
-    url: err.url,
-    httpStatus: err.entry && err.entry.response ? err.entry.response.statusCode : null,
-    data: err.data,
-  };
+// pop-core's own error fields, besides those common.js reads of every client.
+function errorFields(err) {
+  return { url: err.url, httpStatus: err.entry && err.entry.response ? err.entry.response.statusCode : null };
 }
 
 async function snapshotOf(diskId) {
@@ -55,14 +47,10 @@ finish(async () => {
   const system = disks.find((d) => d.Type === 'system');
   const diskId = system.DiskId;
 
-  // Within the initialisation window; no RegionId, as pop-core users commonly call it.
-  const initializing = await failure(() => call('CreateSnapshot', { DiskId: diskId }), describe);
-  const clock = await advance(url, WINDOW);
-  const created = await call('CreateSnapshot', { DiskId: diskId });
-  const progressing = await snapshotOf(diskId);
-  const halfway = (await advance(url, 30), await snapshotOf(diskId));
-  const accomplished = (await advance(url, 30), await snapshotOf(diskId));
-  const notFound = await failure(() => call('CreateSnapshot', { DiskId: 'd-bp1missing0000000000' }), describe);
+  // No RegionId, as pop-core users commonly call it.
+  const createSnapshot = (id) => call('CreateSnapshot', { DiskId: id });
+  const scenario = await snapshotScenario(url, diskId, { createSnapshot, snapshotOf, errorFields });
+  const { created } = scenario;
 
   return {
     client: '@alicloud/pop-core',
@@ -70,12 +58,7 @@ finish(async () => {
     instanceId,
     diskId,
     disk: { type: system.Type, size: system.Size, status: system.Status, category: system.Category },
-    initializing,
-    clock,
+    ...scenario,
     created: { snapshotId: created.SnapshotId, requestId: created.RequestId, keys: Object.keys(created).sort() },
-    progressing,
-    halfway,
-    accomplished,
-    notFound,
   };
 });
