@@ -46,14 +46,36 @@ def _load() -> None:
     _loaded = True
 
 
+def internal_error(req: HttpRequest, request_id: str, backend: Optional[Backend] = None) -> HttpResponse:
+    """InternalError for a failure outside a handler (loading the tables, a transport): in the
+    request's format when it can be read (XML, the API's default, otherwise), and in ``backend``'s
+    call record when one is given."""
+    from . import render as answers  # not the global: _load binds that, and it may have failed
+
+    internal = errors.error("InternalError")
+    fmt, host = "XML", "ecs.aliyuncs.com"
+    try:
+        call = parse_request(sanitized(req))
+        fmt, host = call.fmt, call.host_id
+        if backend is not None:
+            backend.record(make_call(req, call, "", None, request_id, internal))
+    except Exception:
+        log.exception("mock_ecs could not read or record a request it answers InternalError")
+    return answers.failure(internal, fmt, request_id, host)
+
+
 class Gateway:
     def __init__(self, backend: Backend) -> None:
         self.backend = backend
 
     def handle(self, req: HttpRequest) -> HttpResponse:
-        if not _loaded:
-            _load()
         request_id = ids.request_id()
+        if not _loaded:
+            try:
+                _load()
+            except Exception:  # a data file missing from an install, say: the next request loads again
+                log.exception("mock_ecs could not load its actions and tables")
+                return internal_error(req, request_id, self.backend)
         try:
             req = sanitized(req)
             call = parse_request(req)
@@ -117,7 +139,10 @@ class Gateway:
         except Exception:  # never a traceback on the wire: an intended InternalError instead
             log.exception("mock_ecs failed while handling %s", call.action)
             internal = errors.error("InternalError")
-            backend.record(make_call(req, call, account_id, region_id, request_id, internal))
+            try:
+                backend.record(make_call(req, call, account_id, region_id, request_id, internal))
+            except Exception:
+                log.exception("mock_ecs could not record a failed %s", call.action)
             return render.failure(internal, call.fmt, request_id, host)
 
     def _location(self, call: ApiCall, request_id: str) -> HttpResponse:

@@ -21,6 +21,7 @@ from . import errors, ids, render
 from .calls import Call
 from .control import PREFIX as CONTROL_PREFIX
 from .control import Control
+from .gateway import internal_error
 from .mock import MockEcs
 from .wire import HttpRequest, HttpResponse
 
@@ -86,6 +87,30 @@ def _make_handler() -> Type[BaseHTTPRequestHandler]:
                 raise ValueError(length)
             return self.rfile.read(length) if length > 0 else b""
 
+        def _serve_safely(self) -> None:
+            """Every request gets an answer: a failure of ours anywhere on the way (not only in
+            the gateway, which answers its own) is a 500 InternalError, never a dropped connection."""
+            self._answering = False
+            try:
+                self._serve()
+            except Exception:
+                log.exception("mock_ecs server failed while answering %s %s", self.command, self.path)
+                self.close_connection = True  # the request's body may be unread: no next request on it
+                if not self._answering:  # else the answer is half sent, and the connection ends it
+                    self._send(self._internal_error())
+
+        def _internal_error(self) -> HttpResponse:
+            """The control API's JSON error on its paths, else the ECS InternalError in the request's format."""
+            host = self.headers.get("Host") or "ecs.aliyuncs.com"
+            if urlsplit(self.path).path.startswith(CONTROL_PREFIX.rstrip("/")):
+                resp = HttpResponse(500, b'{"error": "internal error of the mock server"}',
+                                    {"Content-Type": render.JSON_TYPE})
+            else:
+                url = self.path if self.path.startswith(("http://", "https://")) else f"http://{host}{self.path}"
+                resp = internal_error(HttpRequest(self.command, url, dict(self.headers.items()), b""), ids.request_id())
+            resp.headers["Connection"] = "close"
+            return resp
+
         def _serve(self) -> None:
             started = time.perf_counter()
             target = self.path
@@ -119,6 +144,7 @@ def _make_handler() -> Type[BaseHTTPRequestHandler]:
                 self.server.say(log_line(call, self.command, self.path, resp.status, ms))
 
         def _send(self, resp: HttpResponse) -> None:
+            self._answering = True
             self.send_response(resp.status)
             for key, value in resp.headers.items():
                 self.send_header(key, value)
@@ -131,7 +157,7 @@ def _make_handler() -> Type[BaseHTTPRequestHandler]:
             # Every method reaches the gateway, which answers UnsupportedHTTPMethod for all but
             # GET and POST (http.server would answer a bare 501 page for a method it lacks).
             if name.startswith("do_"):
-                return self._serve
+                return self._serve_safely
             raise AttributeError(name)
 
         def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - http.server's name
