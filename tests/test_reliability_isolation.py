@@ -145,7 +145,8 @@ def test_a_thousand_decorated_tests_in_a_row_leave_nothing_behind(made_mocks: Li
     gc.collect()
     assert sum(ref() is not None for ref in handles) == 0, "ended mocks are kept alive"
     assert sum(ref() is not None for ref in made_mocks) == 0, "responses mocks are kept alive"
-    assert len(handles) == 1000 and len(made_mocks) >= 2000  # two per test: requests, the vendored copy
+    # One per test, for requests (the vendored copy of aliyunsdkcore is patched without responses).
+    assert len(handles) == 1000 and len(made_mocks) >= 1000
 
 
 def test_decorated_tests_run_by_pytest_in_random_order_leave_nothing_behind(pytester: pytest.Pytester) -> None:
@@ -356,7 +357,7 @@ def test_the_interception_keeps_no_record_of_its_own(made_mocks: List[weakref.re
             run_instance(client)
             run_instance(RequestsDriver())
         mocks = [ref() for ref in made_mocks]
-        assert len(mocks) == 2 and all(m is not None for m in mocks)
+        assert len(mocks) == 1 and all(m is not None for m in mocks)  # requests' (aliyunsdkcore's is direct)
         for mock in mocks:
             assert len(mock.calls) == 0
             assert all(len(entry.calls) == 0 for entry in mock.registered())
