@@ -5,13 +5,17 @@ The clock is read once per request, so every rule within one call sees the same 
 
 from __future__ import annotations
 
-from typing import Callable, Dict, List, Optional
+import json
+import re
+from typing import Any, Callable, Dict, List, Optional
 
 from . import errors
 from .backend import Account, Backend, RegionState
 from .errors import EcsError
 from .params import parse_int
 from .settings import Settings
+
+_REPR_LIST = re.compile(r"^\[\s*(?:'[A-Za-z0-9_.:-]*'\s*(?:,\s*'[A-Za-z0-9_.:-]*'\s*)*)?\]$")
 
 
 class UndeclaredParameter(AssertionError):
@@ -132,8 +136,6 @@ class Context:
 
     def id_list(self, name: str, limit: int = 100, too_many: Optional[str] = None) -> Optional[List[str]]:
         """A JSON-array ID list (``["s-1","s-2"]``); None when absent."""
-        from .validate import parse_id_list
-
         raw = self._read(name)
         if raw is None or raw == "":
             return None
@@ -141,3 +143,22 @@ class Context:
         if len(values) > limit:
             raise self.error(too_many) if too_many else errors.invalid_parameter(name)
         return values
+
+
+def parse_id_list(name: str, raw: str) -> List[str]:
+    """A JSON array of strings; anything else is a malformed parameter.
+
+    footmark (behind the Ansible modules) sends Python's repr, ``['s-1', 's-2']``; a list of
+    single-quoted plain IDs is read the same way.
+    """
+    try:
+        value: Optional[Any] = json.loads(raw)
+    except RecursionError:  # "[[[[...": nested deeper than the parser goes
+        raise errors.invalid_parameter(name) from None
+    except ValueError:
+        value = None
+        if _REPR_LIST.match(raw):
+            value = json.loads(raw.replace("'", '"'))
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise errors.invalid_parameter(name)
+    return list(value)

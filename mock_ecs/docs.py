@@ -1,6 +1,6 @@
 """The README's "Supported actions" section, generated from the router so it cannot drift.
 
-Every handler declares what it reads in ``@action(...)`` (router.py), and reading anything
+Every handler declares what it reads in ``@action(...)`` (registry.py), and reading anything
 else is refused at run time; the table below is rendered from those declarations and from
 the official metadata (``router.META``)::
 

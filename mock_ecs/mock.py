@@ -16,6 +16,7 @@ from . import errors, keys
 from .backend import DEFAULT_ACCOUNT_ID, Account, Backend, Fault, real_sleep
 from .calls import CallList
 from .gateway import Gateway
+from .models import LOCK_MESSAGES
 from .settings import Settings
 from .wire import HttpRequest, HttpResponse
 
@@ -30,10 +31,6 @@ _interceptor: Optional[Interceptor] = None
 
 # The kinds of resource, as RegionState's tables name them.
 KINDS = ("instances", "disks", "snapshots", "images")
-LOCK_MESSAGES = {
-    "security": "The specified instance is locked due to security reason.",
-    "financial": "The specified instance is locked due to financial reason.",
-}
 
 
 def _dispatch(req: HttpRequest) -> HttpResponse:
@@ -161,7 +158,7 @@ class MockEcs:
         """The whole ECS as a JSON-ready document (format ``mock_ecs.state``, see state.py)."""
         from .state import dump_state
 
-        return dump_state(self)
+        return dump_state(self.backend, self.configured_access_keys())
 
     def save_state(self, path: Any) -> None:
         """Write ``dump_state()`` to a JSON file."""
@@ -177,7 +174,7 @@ class MockEcs:
         """
         from .state import load_state, state_source
 
-        load_state(self, state_source(source))
+        self.install_backend(*load_state(state_source(source), self.settings))
 
     # --- decorator -------------------------------------------------------------------
     def __call__(self, target: F) -> F:

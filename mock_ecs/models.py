@@ -11,6 +11,11 @@ CLOUD_DISK_CATEGORIES = frozenset(
 )
 # A pay-as-you-go resource's ExpiredTime, as the real API shows it.
 NEVER_EXPIRES = 4102415940.0  # 2099-12-31T15:59:00Z
+# The reasons of an instance's OperationLocks (Instance.locks), with the message each shows.
+LOCK_MESSAGES = {
+    "security": "The specified instance is locked due to security reason.",
+    "financial": "The specified instance is locked due to financial reason.",
+}
 
 C = TypeVar("C", bound=type)
 

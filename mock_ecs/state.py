@@ -1,9 +1,11 @@
 """Saved states: the whole ECS of a mock as one JSON document, and back.
 
-``dump_state(handle)`` answers the document, ``load_state(handle, doc)`` replaces the mock's
-ECS by the one the document describes. A load builds a new backend, checks everything, and
-only then swaps it in: a malformed or foreign document raises ``StateError`` and leaves the
-current state untouched. The document (format ``mock_ecs.state``, version 1)::
+``dump_state(backend, configured)`` answers the document of a backend, ``load_state(doc,
+settings)`` builds the backend the document describes, with the access keys registered in it;
+the handle (mock.py) calls both and swaps a loaded backend in. This module is given what it
+works on and never imports the handle. A load builds a new backend and checks everything
+before the handle swaps it in: a malformed or foreign document raises ``StateError`` and
+leaves the current state untouched. The document (format ``mock_ecs.state``, version 1)::
 
     {
       "format": "mock_ecs.state",
@@ -58,8 +60,8 @@ from typing import Any, Dict, FrozenSet, List, Mapping, Tuple, Type, Union
 
 from . import keys, regions
 from .backend import Account, Backend, RegionState, add_snapshot
-from .mock import LOCK_MESSAGES, MockEcs
-from .models import Disk, Image, Instance, Snapshot
+from .models import LOCK_MESSAGES, Disk, Image, Instance, Snapshot
+from .settings import Settings
 
 FORMAT = "mock_ecs.state"
 VERSION = 1
@@ -149,10 +151,12 @@ def _dump_account(acct: Account) -> Dict[str, Any]:
     }
 
 
-def dump_state(handle: MockEcs) -> Dict[str, Any]:
-    """The whole ECS of ``handle`` as a JSON-ready document (see the module's docstring)."""
-    backend = handle.backend
-    configured = handle.configured_access_keys()
+def dump_state(backend: Backend, configured: keys.Keys) -> Dict[str, Any]:
+    """The whole ECS of ``backend`` as a JSON-ready document (see the module's docstring).
+
+    ``configured``: the keys of the mock's configuration, left out (only keys registered at run
+    time are saved).
+    """
     with backend.lock:
         return {
             "format": FORMAT,
@@ -262,8 +266,8 @@ def _object(value: Any, where: str, allowed: FrozenSet[str]) -> Mapping[str, Any
 
 # --- load: building ---------------------------------------------------------------------------
 class _Builder:
-    def __init__(self, handle: MockEcs) -> None:
-        self.backend = Backend(handle.settings)
+    def __init__(self, settings: Settings) -> None:
+        self.backend = Backend(settings)
         # resource ID -> where the document has it, for duplicates across accounts and kinds.
         self.seen: Dict[str, str] = {}
 
@@ -432,14 +436,15 @@ class _Builder:
             acct.tokens[(action, token)] = (tuple(params), json.loads(json.dumps(answer)))
 
 
-def load_state(handle: MockEcs, doc: Any) -> None:
-    """Replace the ECS of ``handle`` by the state ``doc`` describes; StateError if it cannot.
+def load_state(doc: Any, settings: Settings) -> Tuple[Backend, keys.Keys]:
+    """A new backend (with ``settings``) holding the state ``doc`` describes, and the access keys
+    registered in it; StateError if it cannot.
 
-    The new state is built and checked apart, then swapped in: on any error the current
-    state is untouched. Faults and the call record start empty, as after ``reset()``.
+    Built and checked apart from any running mock, whose handle then swaps it in
+    (``install_backend``): on any error the current state is untouched. Faults and the call
+    record start empty, as after ``reset()``.
     """
-    backend, registered = _Builder(handle).build(doc)
-    handle.install_backend(backend, registered)
+    return _Builder(settings).build(doc)
 
 
 def read_state_file(path: StatePath) -> Dict[str, Any]:

@@ -1,12 +1,13 @@
-"""Value rules shared by several actions: names, descriptions, tags, tokens, ID lists."""
+"""Value rules shared by several actions: names, descriptions, tags, tokens.
+
+Built on Context (context.py), which reads the typed values itself (ID lists included).
+"""
 
 from __future__ import annotations
 
-import json
 import re
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, Tuple
 
-from . import errors
 from .context import Context
 from .errors import EcsError
 
@@ -17,7 +18,6 @@ _NAME_SPEC = re.compile(rf"^[{_LETTER}][{_LETTER}0-9_:\-]{{1,127}}$")
 _NAME_CURRENT = re.compile(rf"^[{_LETTER}][{_LETTER}0-9_:.\-]{{1,127}}$")
 _URL_PREFIXES = ("http://", "https://")
 _TAG_FORBIDDEN = ("aliyun", "acs:", "http://", "https://")
-_REPR_LIST = re.compile(r"^\[\s*(?:'[A-Za-z0-9_.:-]*'\s*(?:,\s*'[A-Za-z0-9_.:-]*'\s*)*)?\]$")
 
 COMMON_PARAMS = frozenset({
     "Action", "Version", "Format", "AccessKeyId", "Signature", "SignatureMethod", "SignatureVersion",
@@ -115,22 +115,3 @@ def idempotent(
     if not ctx.dry_run:
         ctx.account.tokens[slot] = (mine, dict(answer))
     return answer
-
-
-def parse_id_list(name: str, raw: str) -> List[str]:
-    """A JSON array of strings; anything else is a malformed parameter.
-
-    footmark (behind the Ansible modules) sends Python's repr, ``['s-1', 's-2']``; a list of
-    single-quoted plain IDs is read the same way.
-    """
-    try:
-        value: Optional[Any] = json.loads(raw)
-    except RecursionError:  # "[[[[...": nested deeper than the parser goes
-        raise errors.invalid_parameter(name) from None
-    except ValueError:
-        value = None
-        if _REPR_LIST.match(raw):
-            value = json.loads(raw.replace("'", '"'))
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise errors.invalid_parameter(name)
-    return list(value)

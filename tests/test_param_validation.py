@@ -25,7 +25,7 @@ import requests
 import xmltodict
 
 from conftest import IMAGE, REGION, SdkCoreDriver, expect_error, run_instance
-from mock_ecs import MockEcs, params, router
+from mock_ecs import MockEcs, params, registry, router
 from mock_ecs.data import derive_params
 from mock_ecs.wire import HttpRequest
 
@@ -195,7 +195,7 @@ def test_required_parameters_and_regions_come_from_the_metadata():
 
 def test_an_action_without_metadata_cannot_be_registered():
     with pytest.raises(LookupError):
-        router.action("NoSuchEcsAction")
+        registry.action("NoSuchEcsAction")
 
 
 # --- required parameters -----------------------------------------------------------------------

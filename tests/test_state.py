@@ -449,10 +449,16 @@ def test_state_errors_are_value_errors_and_exported() -> None:
 
 def test_module_functions_match_the_handle_methods(prepared: Any) -> None:
     ecs, _, _ = prepared
-    doc = dump_state(ecs)
+    doc = dump_state(ecs.backend, ecs.configured_access_keys())
     assert doc == ecs.dump_state()
-    load_state(ecs, doc)
-    assert ecs.dump_state() == doc
+    assert doc["access_keys"]  # prepare() registers a key at run time
+    backend, registered = load_state(doc, ecs.settings)
+    assert backend is not ecs.backend and backend.settings == ecs.settings
+    # The loaded backend holds no keys yet: the handle installs them (and the configured ones).
+    assert dump_state(backend, {}) == {**doc, "access_keys": {}}
+    assert {k: {"secret": s, "account_id": a} for k, (s, a) in registered.items()} == doc["access_keys"]
+    ecs.install_backend(backend, registered)
+    assert ecs.backend is backend and ecs.dump_state() == doc
 
 
 # --- one-line fixtures: state= at start ---------------------------------------------------------

@@ -11,7 +11,7 @@ from ..clock import iso_minutes
 from ..context import Context
 from ..models import CLOUD_DISK_CATEGORIES, Disk, Instance, Phase
 from ..paging import paginate
-from ..router import action
+from ..registry import action
 from .common import (
     choice,
     dry_run_flag,

@@ -17,7 +17,7 @@ from ..clock import iso_seconds, parse_iso
 from ..context import Context
 from ..models import Image, PublicImage, Snapshot
 from ..paging import paginate
-from ..router import action
+from ..registry import action
 from .common import (
     PUBLIC_IMAGES,
     choice,

@@ -16,11 +16,11 @@ from typing import Any, Dict, FrozenSet, List, Optional, Tuple
 from .. import errors, filters, paging, regions, validate
 from ..backend import RegionState, disk_snapshots, remove_snapshot
 from ..clock import iso_minutes, iso_seconds
-from ..context import Context
+from ..context import Context, parse_id_list
 from ..errors import EcsError
 from ..models import CLOUD_DISK_CATEGORIES, LOCAL_DISK_CATEGORIES, NEVER_EXPIRES, Disk, Instance, Phase
 from ..paging import paginate
-from ..router import action
+from ..registry import action
 from .common import (
     choice,
     dry_run_flag,
@@ -576,7 +576,7 @@ def ip_filter(ctx: Context, name: str, version: int = 4) -> Optional[List[str]]:
     if not raw:
         return None
     if raw.startswith("["):
-        values = validate.parse_id_list(name, raw)
+        values = parse_id_list(name, raw)
     else:
         values = [v.strip() for v in raw.split(",")]
     if len(values) > 100:

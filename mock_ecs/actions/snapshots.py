@@ -14,7 +14,7 @@ from ..clock import iso_seconds
 from ..context import Context
 from ..models import Disk, Snapshot
 from ..paging import paginate
-from ..router import action
+from ..registry import action
 from .common import choice, new_id, optional_flag, tag_entries, tags_view
 
 SNAPSHOT_STATUSES = ("progressing", "accomplished", "failed", "all")
