@@ -15,7 +15,10 @@ interpreters, and the servers' requests per second in wall-clock time. The rows:
 2. boto3 create_snapshot+delete_snapshot under moto's ``mock_aws`` against boto3 answered with
    moto's own bodies at the point where moto answers (botocore's ``before-send``), and each
    mock's overhead over its floor, compared.
-3. Importing mock_ecs and moto in a fresh interpreter (bench_startup.py).
+3. Importing mock_ecs and moto in a fresh interpreter (bench_startup.py); the cold start on
+   top of the client: ``import aliyunsdkcore.client`` then importing mock_ecs and its first
+   ``with mock_ecs()``, against ``import boto3`` then moto's first ``with mock_aws()`` (CPU
+   time after the client's import, in fresh interpreters).
 4. Making, entering and leaving ``mock_ecs()`` against ``mock_aws()``.
 5. DescribeSnapshots (PageSize=100; DiskId) with 1,000 ... 100,000 snapshots in the region,
    against the same with 100 (bench_describe.py).
@@ -135,6 +138,17 @@ def startup_rows(sizes: Sizes, with_moto: bool) -> List[Row]:
                             f"<= {limit:.2f}" if limit else None, ratio <= limit if limit else None))
         else:
             rows.append(Row("3", ours, _ms(imports[ours])))
+    cold = bench_startup.on_top(sizes.import_runs, with_moto)
+    first_with = "cold start on top of the client (CPU): import + first with"
+    first_request = "the same + mock_ecs's first request"
+    if with_moto:
+        ratio = cold["mock_ecs"] / cold["moto"]
+        rows.append(Row("3", first_with, _ms(cold["mock_ecs"]), _ms(cold["moto"]), ratio, "<= 0.20", ratio <= 0.20))
+        rows.append(Row("3", first_request, _ms(cold["mock_ecs + first request"]), _ms(cold["moto"]),
+                        cold["mock_ecs + first request"] / cold["moto"]))
+    else:
+        rows.append(Row("3", first_with, _ms(cold["mock_ecs"])))
+        rows.append(Row("3", first_request, _ms(cold["mock_ecs + first request"])))
     entered = bench_startup.enter_leave(sizes.enter_n, sizes.enter_repeats, with_moto)
     if with_moto:
         ratio = entered.ratio("mock_ecs", "moto")

@@ -74,6 +74,9 @@ def test_run_smoke_prints_one_table_with_every_section(bench, capsys):
         for client in ("aliyunsdkcore", "Tea SDK"):
             assert rows[f"overhead over the floor: mock_ecs ({client}) vs moto"][4] == "<= 0.20"
         assert rows["import mock_ecs vs import moto (fresh interpreter)"][4] == "<= 0.20"
+        cold = rows["cold start on top of the client (CPU): import + first with"]
+        assert cold[4] == "<= 0.20" and cold[5] in ("yes", "NO") and float(cold[1].split()[0]) > 0
+        assert rows["the same + mock_ecs's first request"][4] == "-"
         assert rows["make, enter, leave: with mock_ecs() vs with mock_aws()"][4] == "<= 0.10"
         for threads in ("1 client thread", "8 client threads"):
             cells = rows[f"server requests/s, {threads}: mock_ecs vs moto"]
@@ -87,6 +90,7 @@ def test_run_without_moto_still_reports_every_own_figure(bench, capsys):
     assert run.main(["--smoke", "--no-moto", "--sections", "startup,server"]) == 0
     rows = _rows(capsys.readouterr().out)
     assert rows["import mock_ecs"][1].endswith(" ms")
+    assert rows["cold start on top of the client (CPU): import + first with"][1].endswith(" ms")
     assert rows["make, enter, leave: with mock_ecs()"][1].endswith(" us")
     assert rows["server requests/s, 1 client thread"][1].endswith("/s")
     assert rows["server requests/s, 8 client threads"][2] == "-"  # nothing to compare with
