@@ -20,7 +20,7 @@ from .models import LOCK_MESSAGES
 from .settings import Settings
 from .wire import HttpRequest, HttpResponse
 
-if TYPE_CHECKING:  # the interception (responses, requests) is imported by the first start
+if TYPE_CHECKING:  # the interception is imported by the first start, each HTTP layer when it is imported
     from .intercept import Interceptor
 
 F = TypeVar("F", bound=Callable[..., Any])
