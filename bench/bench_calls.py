@@ -6,9 +6,12 @@ One "call" is CreateSnapshot then DeleteSnapshot of the new snapshot (so the dis
 under its quota), timed through the real client:
 
 - aliyunsdkcore (``AcsClient``) and the Tea SDK (``alibabacloud-ecs20140526``) under
-  ``mock_ecs``, against the same calls answered by a bare ``responses`` stub at the same
-  interception point (the vendored requests' ``HTTPAdapter.send`` for aliyunsdkcore,
-  requests' for Tea) returning a canned body of the mock's own shape: the floor;
+  ``mock_ecs``, against the same calls answered by a bare stub at the same interception
+  point returning a canned body of the mock's own shape: the floor. For Tea, a ``responses``
+  stub of requests' ``HTTPAdapter.send`` (as the mock catches requests); for aliyunsdkcore,
+  the vendored requests' ``HTTPAdapter.send`` replaced by a function that builds the
+  vendored ``Response`` directly (as the mock does there: through ``responses`` the floor
+  would be dearer than the mock);
 - boto3 ``ec2.create_snapshot``/``delete_snapshot`` under moto's ``mock_aws`` (when moto is
   installed: the ``bench`` extra), against boto3 answered at the point where moto answers it:
   a handler of botocore's ``before-send`` event (moto's ``BotocoreStubber``) returning the
@@ -26,16 +29,16 @@ Each figure is the median of repeated batches, the mock and its floor batches in
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import itertools
 import json
-from typing import Any, Callable, Dict, Optional
+from typing import Any, Callable, ContextManager, Dict, Iterator, Optional
 
 from bench_common import FAST, IMAGE, REGION, sdkcore_call
 from bench_timing import Batch, per_op, side_by_side
 
 AK, SECRET = "LTAIbench", "bench-secret"
-VENDORED = "aliyunsdkcore.vendored.requests.adapters.HTTPAdapter.send"
 # What mock_ecs answers CreateSnapshot with (render.success), byte for byte in shape; the
 # snapshot ID is new on each call (see above).
 CANNED = '{"RequestId": "C8B26B44-0189-443E-9816-D951F59623A9", "SnapshotId": "s-bp1%017d"}'
@@ -98,20 +101,55 @@ def sdkcore_disk(client: Any) -> str:
 FLOOR_DISK = "d-bp1aaaaaaaaaaaaaaaaa"  # the floors' disk: nothing checks it
 
 
-def stub_batches(pair: Callable[[Any, str], Callable[[], None]], client: Any, mock_disk: Callable[[], str],
-                 target: Optional[str] = None) -> Dict[str, Batch]:
-    """``pair`` of ``client``: under a ``responses`` stub at ``target`` (requests' own
-    ``HTTPAdapter.send`` when None) answering CANNED, the floor; under mock_ecs, on the disk
-    ``mock_disk()`` makes in the mock, the mock."""
+@contextlib.contextmanager
+def requests_stub() -> Iterator[None]:
+    """requests answered by a bare ``responses`` stub of ``HTTPAdapter.send`` (CANNED)."""
     import responses
 
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as stub:
+        canned_stub(stub)
+        yield
+
+
+@contextlib.contextmanager
+def vendored_stub() -> Iterator[None]:
+    """aliyunsdkcore's vendored requests answered by its ``HTTPAdapter.send`` replaced: CANNED
+    as a vendored ``Response``, read in full, built without a urllib3 response underneath."""
+    from aliyunsdkcore.vendored.requests import adapters, models, structures, utils
+
+    numbers = itertools.count()
+    original = adapters.HTTPAdapter.__dict__["send"]
+
+    def send(adapter: Any, request: Any, *args: Any, **kwargs: Any) -> Any:
+        body = (CANNED % next(numbers)).encode()
+        response = models.Response()
+        response.status_code = 200
+        response.headers = structures.CaseInsensitiveDict({"Content-Type": JSON_TYPE})
+        response.encoding = utils.get_encoding_from_headers(response.headers)
+        response.raw = io.BytesIO(body)
+        response.reason = "OK"
+        response.url = request.url
+        response.request = request
+        response.connection = adapter
+        response._content = body
+        response._content_consumed = True
+        return response
+
+    adapters.HTTPAdapter.send = send
+    try:
+        yield
+    finally:
+        adapters.HTTPAdapter.send = original
+
+
+def stub_batches(pair: Callable[[Any, str], Callable[[], None]], client: Any, mock_disk: Callable[[], str],
+                 stub: Callable[[], ContextManager[None]] = requests_stub) -> Dict[str, Batch]:
+    """``pair`` of ``client``: under ``stub`` answering CANNED, the floor; under mock_ecs, on
+    the disk ``mock_disk()`` makes in the mock, the mock."""
     from mock_ecs import MockEcs
 
-    stub_options = {} if target is None else {"target": target}
-
     def floor(n: int) -> float:
-        with responses.RequestsMock(assert_all_requests_are_fired=False, **stub_options) as stub:
-            canned_stub(stub)
+        with stub():
             return per_op(pair(client, FLOOR_DISK), n)
 
     def mock(n: int) -> float:
@@ -122,7 +160,7 @@ def stub_batches(pair: Callable[[Any, str], Callable[[], None]], client: Any, mo
 
 
 def sdkcore_batches(client: Any) -> Dict[str, Batch]:
-    return stub_batches(sdkcore_pair, client, lambda: sdkcore_disk(client), target=VENDORED)
+    return stub_batches(sdkcore_pair, client, lambda: sdkcore_disk(client), vendored_stub)
 
 
 # --- Tea SDK (alibabacloud-ecs20140526) ---------------------------------------------------------

@@ -18,6 +18,7 @@ mock started *inside* ours still hands ECS URLs to us, so the two compose in any
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib
 import io
@@ -170,7 +171,8 @@ class Interceptor:
             module = sys.modules.get(name)
             if module is not None and _initializing(module):
                 # Another thread is importing it (found before our hook was there): wait for it.
-                importlib.import_module(name)
+                with contextlib.suppress(ImportError):  # its failure is that thread's to report
+                    importlib.import_module(name)
         with self._lock:
             self._active = True
             self._hook = ImportHook(WATCHED, self._imported)
@@ -181,11 +183,11 @@ class Interceptor:
         with self._lock:
             if not self._active:  # imported after the last stop: left alone
                 return
-            self._just = name
+            previous, self._just = self._just, name
             try:
                 self._settle()
             finally:
-                self._just = None
+                self._just = previous
 
     def _ready(self, name: str) -> Optional[ModuleType]:
         """The module when it is completely imported, else None."""
@@ -215,9 +217,10 @@ class Interceptor:
     def _todo(self) -> List[Callable[[], None]]:
         todo: List[Callable[[], None]] = []
         if REQUESTS_TARGET not in self.mocks and self._ready(REQUESTS) is not None:
-            user = sys.modules.get(RESPONSES)
-            # responses imports requests: while its own code has not run, it cannot patch.
-            if user is None or self._ready(RESPONSES) is not None:
+            # responses imports requests: while its own code has not run, it cannot patch (its
+            # completion comes back here). A first import of requests racing a first import of
+            # responses in another thread is patched when responses completes.
+            if RESPONSES not in sys.modules or self._ready(RESPONSES) is not None:
                 todo.append(self._patch_requests)
         if self._vendored_saved is None and self._ready(VENDORED) is not None:
             todo.append(self._patch_vendored)
@@ -325,7 +328,7 @@ class Interceptor:
         adapters = importlib.import_module(VENDORED + ".adapters")
         cls = adapters.HTTPAdapter
         original = cls.__dict__["send"]
-        answer = self._answer_vendored
+        answer = self._vendored_answerer()
         ecs_url = ECS_URL.match
 
         def send(adapter: Any, request: Any, *args: Any, **kwargs: Any) -> Any:
@@ -343,25 +346,35 @@ class Interceptor:
             self._vendored_saved = None
 
     def _answer_vendored(self, adapter: Any, request: Any) -> Any:
-        """The gateway's answer as the vendored requests' own ``Response``, read in full (as
-        ``HTTPAdapter.build_response`` makes it, without a urllib3 response underneath)."""
+        return self._vendored_answerer()(adapter, request)
+
+    def _vendored_answerer(self) -> Callable[[Any, Any], Any]:
+        """A function answering a vendored ``PreparedRequest`` with the gateway's answer as the
+        vendored requests' own ``Response``, read in full (as ``HTTPAdapter.build_response``
+        makes it, without a urllib3 response underneath)."""
         models = sys.modules[VENDORED + ".models"]
-        utils = sys.modules[VENDORED + ".utils"]
-        structures = sys.modules[VENDORED + ".structures"]
-        status, headers, body = self._callback(request)
-        response = models.Response()
-        response.status_code = status
-        response.headers = structures.CaseInsensitiveDict(headers)
-        response.encoding = utils.get_encoding_from_headers(response.headers)
-        response.raw = io.BytesIO(body)
-        response.reason = _reason(status)
-        url = request.url
-        response.url = url.decode("utf-8") if isinstance(url, bytes) else url
-        response.request = request
-        response.connection = adapter
-        response._content = body
-        response._content_consumed = True
-        return response
+        new_response = models.Response
+        case_insensitive = sys.modules[VENDORED + ".structures"].CaseInsensitiveDict
+        encoding_of = sys.modules[VENDORED + ".utils"].get_encoding_from_headers
+        callback = self._callback
+
+        def answer(adapter: Any, request: Any) -> Any:
+            status, headers, body = callback(request)
+            response = new_response()
+            response.status_code = status
+            response.headers = case_insensitive(headers)
+            response.encoding = encoding_of(response.headers)
+            response.raw = io.BytesIO(body)
+            response.reason = _reason(status)
+            url = request.url
+            response.url = url.decode("utf-8") if isinstance(url, bytes) else url
+            response.request = request
+            response.connection = adapter
+            response._content = body
+            response._content_consumed = True
+            return response
+
+        return answer
 
     # --- aiohttp (Tea/darabonba async) ------------------------------------------------
     def _patch_async(self) -> None:
