@@ -55,6 +55,18 @@ def request_id() -> str:
     return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:]}"
 
 
+def snapshot_sn(snapshot_id: str) -> str:
+    """A snapshot's SnapshotSN in the real shape (``64472-116742336-61976****``: 5, 9 and 9 digits),
+    derived from its ID, so a snapshot keeps its SN across processes and saved states (``hash()``
+    of a str is salted per process)."""
+    import hashlib  # loaded by then (auth imports it); not at ``import mock_ecs``
+
+    n = int.from_bytes(hashlib.sha256(snapshot_id.encode()).digest()[:12], "big")
+    n, third = divmod(n, 9 * 10**8)
+    n, second = divmod(n, 9 * 10**8)
+    return f"{n % (9 * 10**4) + 10**4}-{second + 10**8}-{third + 10**8}"
+
+
 def kind_of(resource_id: str) -> str:
     """The prefix of an ID ('d', 'i', ...), or '' when it has none."""
     head, sep, _ = resource_id.partition("-")

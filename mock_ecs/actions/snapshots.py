@@ -124,7 +124,7 @@ def snapshot_view(ctx: Context, snap: Snapshot) -> Dict[str, Any]:
         "ResourceGroupId": snap.resource_group_id,
         "RegionId": snap.region_id,
         "SnapshotLinkId": snap.snapshot_link_id,
-        "SnapshotSN": f"{abs(hash(snap.snapshot_id)) % 10**15:015d}",
+        "SnapshotSN": ids.snapshot_sn(snap.snapshot_id),
         "Available": snap.status(now) == "accomplished",
         "Tags": tags_view(snap.tags),
     }
