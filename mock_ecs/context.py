@@ -39,6 +39,9 @@ class Context:
         self.action = action
         self.params = params
         self.region_id = region_id
+        # The region the call acted in, for the call record: the request's, else the region
+        # of the first resource it located (a request may name none: CreateSnapshot, DiskId).
+        self.acted_region = region_id
         self.now = now
         self.request_id = request_id
         self.settings: Settings = backend.settings
@@ -64,6 +67,8 @@ class Context:
 
     def locate(self, resource_id: str) -> Optional[RegionState]:
         """Where ``resource_id`` lives, within the request's region when it names one."""
+        if self.acted_region is None:
+            self.acted_region = self.account.where.get(resource_id)
         return self.account.find(resource_id, self.region_id)
 
     # --- typed parameters ----------------------------------------------------------------

@@ -129,7 +129,11 @@ class Gateway:
                 now = backend.clock.now()
                 if account.retention:  # backend.expire_snapshots does nothing otherwise
                     backend.expire_snapshots(account, now)
-                body = spec.handler(Context(backend, account, action, values, region_id, now, request_id, spec.allows))
+                ctx = Context(backend, account, action, values, region_id, now, request_id, spec.allows)
+                try:
+                    body = spec.handler(ctx)
+                finally:  # recorded with the region the call acted in (the resource's, without RegionId)
+                    region_id = ctx.acted_region
             response = render.success(action, body, call.fmt, request_id)
             backend.record(make_call(req, call, account_id, region_id, request_id))
             return response

@@ -624,7 +624,7 @@ def test_region_from_region_id_then_host_then_the_resource(ecs):
     snap_id = resp.json()["SnapshotId"]
     assert snap_id.startswith("s-2ze")
     assert ecs.snapshot(snap_id)["RegionId"] == "cn-beijing"
-    assert ecs.calls[-1].region_id is None
+    assert ecs.calls[-1].region_id == "cn-beijing"  # recorded in the region it acted in
     # The regional host of the right region works too.
     ecs.advance_clock(60)
     resp = get("https://ecs.cn-beijing.aliyuncs.com/", rpc("CreateSnapshot", {"DiskId": disk_id}))
@@ -640,7 +640,7 @@ def test_libcloud_snapshots_a_beijing_disk_through_the_central_host(ecs):
     snap = driver.create_volume_snapshot(StorageVolume(disk_id, None, 40, driver), name="nightly")
     assert snap.id.startswith("s-2ze")
     assert ecs.snapshot(snap.id)["SnapshotName"] == "nightly"
-    assert ecs.calls[-2].action == "CreateSnapshot" and ecs.calls[-2].region_id is None
+    assert ecs.calls[-2].action == "CreateSnapshot" and ecs.calls[-2].region_id == "cn-beijing"  # its disk's
     assert ecs.calls[-1].action == "DescribeSnapshots" and ecs.calls[-1].region_id == "cn-beijing"
 
 

@@ -177,7 +177,7 @@ def test_the_host_header_routes_a_request_without_region(server: ThreadedMockSer
     assert status == 403 and json.loads(body)["Code"] == "IncorrectDiskStatus.CreatingSnapshot"
     hosts = [(c.host, c.region_id) for c in server.handle.calls.of("CreateSnapshot")]
     assert hosts == [("ecs.cn-shanghai.aliyuncs.com", "cn-shanghai"), ("ecs-cn-hangzhou.aliyuncs.com", REGION),
-                     (server.endpoint, None)]  # refused before its resource named the region
+                     (server.endpoint, REGION)]  # recorded in the region it acted in: its disk's
 
 
 # --- methods, bodies, connections ----------------------------------------------------------------
