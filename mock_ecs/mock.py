@@ -314,10 +314,12 @@ class MockEcs:
     ) -> Fault:
         """Answer ``code`` for calls of ``action`` ("*" for every action); a faulted call changes nothing.
 
-        ``times``: the next N matching calls (default 1 without ``rate``; None: no limit).
-        ``rate``: instead, that fraction of the matching calls, drawn from ``random.Random(seed)``
-        (repeatable), at most ``times`` of them (default no limit). ``latency``: seconds added
-        before answering, with ``ecs.sleep``; with ``code=None`` the call is only delayed.
+        ``times``: the next N matching calls (default 1 for an error without ``rate``; None: no
+        limit). ``rate``: instead, that fraction of the matching calls, drawn from
+        ``random.Random(seed)`` (repeatable), at most ``times`` of them (default no limit).
+        ``latency``: seconds added before answering, with ``ecs.sleep``; with ``code=None`` the
+        call is only delayed, on every matching call until cleared unless ``times`` is given (as
+        ``inject_latency`` and ``POST /_mock_ecs/faults`` do: one default everywhere).
         A code of the catalogue takes its real status and message; another code needs ``status``.
         """
         from . import router
@@ -325,7 +327,7 @@ class MockEcs:
         if action != "*" and router.lookup(action) is None:
             raise ValueError(f"inject_fault: {action!r} is not an action mock_ecs builds (or '*' for all)")
         if times == "default":
-            times = 1 if rate is None else None
+            times = 1 if rate is None and code is not None else None
         if times is not None and (isinstance(times, bool) or not isinstance(times, int) or times < 1):
             raise ValueError(f"inject_fault: times must be a positive integer or None, not {times!r}")
         if rate is not None and not (isinstance(rate, (int, float)) and 0 < rate <= 1):
