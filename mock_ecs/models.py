@@ -62,16 +62,18 @@ def slotted(*lazy_sets: str) -> Callable[[C], C]:
 @slotted()
 @dataclass
 class Phase:
-    """A status that may be passing: ``status`` until ``until``, then ``then``."""
+    """A status that may be passing: ``status`` until ``until``, then ``then``.
+
+    Read without settling it, so a status depends on the time only, not on whether it was
+    read before: a clock moved back (freezegun) before ``until`` shows ``status`` again.
+    """
 
     status: str
     then: Optional[str] = None
     until: float = 0.0
 
     def at(self, now: float) -> str:
-        if self.then is not None and now >= self.until:
-            self.status, self.then = self.then, None
-        return self.status
+        return self.then if self.then is not None and now >= self.until else self.status
 
     def move(self, passing: str, final: str, now: float, seconds: float) -> None:
         """Enter ``passing`` now and settle at ``final`` after ``seconds`` (at once if 0)."""
@@ -227,7 +229,8 @@ class Snapshot:
         return max(0, min(99, int((now - self.created_at) * 100 // self.duration)))
 
     def remain_time(self, now: float) -> int:
-        left = self.done_at() - now
+        # At most the whole duration: a clock moved back before the creation shows it not begun.
+        left = min(self.done_at() - now, self.duration)
         return 0 if left <= 0 else int(-(-left // 1))
 
     def made_images(self) -> bool:
