@@ -46,12 +46,21 @@ def _to_json(doc: Dict[str, Any]) -> str:
     return "{" + ", ".join([f"{_quote(key)}: {_quote(value)}" for key, value in doc.items()]) + "}"
 
 
+def _with_request_id(body: Dict[str, Any], request_id: str) -> Dict[str, Any]:
+    """The answer with its RequestId: where the view put a ``RequestId`` key (the real service's
+    place for it, see keyorder.py), else first."""
+    if "RequestId" in body:
+        body["RequestId"] = request_id
+        return body
+    return {"RequestId": request_id, **body}
+
+
 def success(action: str, body: Dict[str, Any], fmt: str, request_id: str) -> HttpResponse:
     if fmt == "JSON":
         if not body:  # most answers of Delete*/Modify*: the RequestId alone (hex and dashes)
             return HttpResponse(200, f'{{"RequestId": "{request_id}"}}'.encode(), {"Content-Type": JSON_TYPE})
-        return HttpResponse(200, _to_json({"RequestId": request_id, **body}).encode(), {"Content-Type": JSON_TYPE})
-    doc = {"RequestId": request_id, **body}
+        return HttpResponse(200, _to_json(_with_request_id(body, request_id)).encode(), {"Content-Type": JSON_TYPE})
+    doc = _with_request_id(body, request_id)
     import xmltodict  # only XML answers need it (it imports xml.sax: not at ``import mock_ecs``)
 
     xml = xmltodict.unparse({f"{action}Response": doc}, full_document=False)
