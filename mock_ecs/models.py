@@ -120,6 +120,10 @@ class Instance:
     http_put_response_hop_limit: int = 1
     # Billing cycle of a subscription ("month"/"week"); "" for pay-as-you-go.
     sale_cycle: str = ""
+    # The OS it was booted with (OSName, OSType), kept when its custom image is deleted;
+    # "" (a state saved before they were kept): the image's, looked up when shown.
+    os_name: str = ""
+    os_type: str = ""
     # Disk IDs attached, in attachment order (the system disk first).
     disk_ids: List[str] = field(default_factory=list)
     # Creation order, set by the table the resource enters (see table.py).
@@ -272,6 +276,9 @@ class Image:
     tags: Dict[str, str] = field(default_factory=dict)
     resource_group_id: str = ""
     image_family: str = ""
+    # The OS name of its source (the image its instance or its snapshot's disk ran) when the
+    # Platform is the same; "": derived from Platform and Architecture.
+    os_name: str = ""
     # Creation order, set by the table the resource enters (see table.py).
     seq: int = 0
 

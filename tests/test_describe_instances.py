@@ -399,9 +399,11 @@ def test_deleted_instance_frees_its_addresses(client, ecs, world):
 # --- creation-side rules of the attributes the filters read ---------------------------------------
 def test_metadata_options_defaults_and_values(client, world):
     assert view(client, world["web"])["MetadataOptions"] == {
-        "HttpEndpoint": "enabled", "HttpTokens": "optional", "HttpPutResponseHopLimit": 1}
+        "HttpEndpoint": "enabled", "HttpTokens": "optional", "HttpPutResponseHopLimit": 1,
+        "InstanceMetadataTags": "disabled"}
     assert view(client, world["db"])["MetadataOptions"] == {
-        "HttpEndpoint": "enabled", "HttpTokens": "required", "HttpPutResponseHopLimit": 3}
+        "HttpEndpoint": "enabled", "HttpTokens": "required", "HttpPutResponseHopLimit": 3,
+        "InstanceMetadataTags": "disabled"}
     assert view(client, world["stopped"])["MetadataOptions"]["HttpEndpoint"] == "disabled"
 
 
@@ -459,8 +461,10 @@ def test_additional_attributes(client, world):
     # NETWORK_PRIMARY_ENI_IP adds the primary ENI's address sets.
     (rich,) = view(client, world["web"], **{"AdditionalAttributes.1": "NETWORK_PRIMARY_ENI_IP"})[
         "NetworkInterfaces"]["NetworkInterface"]
-    assert rich["PrivateIpSets"] == {"PrivateIpSet": [{"PrivateIpAddress": eni["PrimaryIpAddress"], "Primary": True}]}
+    assert rich["PrivateIpSets"] == {"PrivateIpSet": [
+        {"PrivateDnsName": "", "PrivateIpAddress": eni["PrimaryIpAddress"], "Primary": True}]}
     assert rich["Ipv6Sets"] == {"Ipv6Set": []}
+    assert (rich["Ipv4PrefixSets"], rich["Ipv6PrefixSets"]) == ({"Ipv4PrefixSet": []}, {"Ipv6PrefixSet": []})
     expect_error(lambda: describe(client, **{"AdditionalAttributes.1": "Placement"}),
                  "InvalidParameter", invalid("AdditionalAttributes.1"), 400)
 

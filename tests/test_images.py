@@ -79,7 +79,7 @@ def test_create_image_from_an_accomplished_snapshot(client, ecs):
     assert img["Size"] == 40
     assert img["DiskDeviceMappings"]["DiskDeviceMapping"] == [{
         "Device": "/dev/xvda", "SnapshotId": snap_id, "Size": "40", "Type": "system", "Format": "",
-        "ImportOSSBucket": "", "ImportOSSObject": "", "Progress": "100%",
+        "ImportOSSBucket": "", "ImportOSSObject": "", "Progress": "100%", "Encrypted": False, "RemainTime": 0,
     }]
     assert snapshot(client, snap_id)["Usage"] == "image"
     assert ecs.ids("images") == [image_id]

@@ -25,6 +25,7 @@ from conftest import (
     snapshots_of,
 )
 from mock_ecs import MockEcs
+from mock_ecs.actions.instances import VCPU_HOUR_PRICE
 
 INSTANCE_ID = re.compile(r"^i-bp1[a-z0-9]{17}$")
 STATUS_MSG = "The current status of the resource does not support this operation."
@@ -222,8 +223,11 @@ def test_prepaid_expired_time_is_in_the_future(client, ecs, period, unit, low, h
     with freeze_time("2026-01-01T00:00:00Z"):
         out = client.call("RunInstances", RegionId=REGION, ImageId=IMAGE, InstanceType="ecs.g7.large",
                           InstanceChargeType="PrePaid", Period=period, PeriodUnit=unit)
-        # "OrderId: returned only when InstanceChargeType is set to PrePaid" (RunInstances.md).
-        assert set(out) == {"RequestId", "InstanceIdSets", "OrderId"}
+        # "OrderId: returned only when InstanceChargeType is set to PrePaid" (RunInstances.md), and
+        # TradePrice with it: the mock's rate per vCPU-hour times 2 vCPUs and the hours bought.
+        assert set(out) == {"RequestId", "InstanceIdSets", "OrderId", "TradePrice"}
+        days = period * (7 if unit == "Week" else 30)
+        assert out["TradePrice"] == pytest.approx(2 * days * 24 * VCPU_HOUR_PRICE)
         instance_id = out["InstanceIdSets"]["InstanceIdSet"][0]
         inst = instance(client, instance_id)
     assert inst["InstanceChargeType"] == "PrePaid"

@@ -13,7 +13,7 @@ from .. import errors, filters, ids
 from ..backend import RegionState, disk_snapshots
 from ..context import Context
 from ..errors import EcsError
-from ..models import Disk, Instance, PublicImage
+from ..models import Disk, Image, Instance, PublicImage
 
 # Platform images a RunInstances may name. Any other non-``m-`` ID is accepted as well,
 # with a 20 GiB Linux image, because public catalogues change and tests should not care.
@@ -43,6 +43,33 @@ def public_image(image_id: str) -> PublicImage:
 def os_type(platform: str) -> str:
     """OSType of an image (and of the instances it boots) from its Platform."""
     return "windows" if platform.lower().startswith("windows") else "linux"
+
+
+# The OS names of the 2024 alibase Linux images: they (and custom images of them) support NVMe disks.
+NVME_OS_NAMES = frozenset(
+    img.os_name for img in PUBLIC_IMAGES.values() if "alibase_2024" in img.image_id and os_type(img.platform) == "linux"
+)
+
+
+def platform_os_name(platform: str, architecture: str) -> str:
+    """The OSName of a custom image whose source OS is unknown: its Platform and word size, in the
+    public catalogue's spelling ("CentOS  7.9 64 bit" without the version)."""
+    return f"{platform}  {'32' if architecture == 'i386' else '64'} bit"
+
+
+def custom_os_name(image: Image) -> str:
+    return image.os_name or platform_os_name(image.platform, image.architecture)
+
+
+def image_os(state: RegionState, image_id: str) -> Tuple[str, str, str]:
+    """(OSName, OSType, Platform) of what ``image_id`` boots: a custom image's own, else the
+    public catalogue's."""
+    if image_id.startswith("m-"):
+        image = state.images.get(image_id)
+        if image is not None:
+            return custom_os_name(image), image.os_type, image.platform
+    known = public_image(image_id)
+    return known.os_name, os_type(known.platform), known.platform
 
 
 def tags_view(tags: Dict[str, str]) -> Dict[str, Any]:

@@ -19,6 +19,7 @@ from .common import (
     get_disk,
     get_instance,
     id_filter,
+    image_os,
     new_id,
     progressing_snapshot,
     repeat_values,
@@ -251,6 +252,7 @@ def replace_system_disk(ctx: Context) -> Dict[str, Any]:
         drop_disk(ctx, state, old)
         state.disks[new.disk_id] = new
         inst.image_id = image_id
+        inst.os_name, inst.os_type, _ = image_os(state, image_id)
         return {"DiskId": new.disk_id}
 
     return validate.idempotent(ctx, token, "IdempotentParameterMismatch", replace)

@@ -19,9 +19,12 @@ from ..models import Image, PublicImage, Snapshot
 from ..paging import paginate
 from ..registry import action
 from .common import (
+    NVME_OS_NAMES,
     PUBLIC_IMAGES,
     choice,
+    custom_os_name,
     get_instance,
+    image_os,
     new_id,
     optional_flag,
     os_type,
@@ -101,6 +104,7 @@ def create_image(ctx: Context) -> Dict[str, Any]:
     # Priority of the sources, as documented: InstanceId > DiskDeviceMapping > SnapshotId.
     sources: List[Tuple[str, Snapshot]] = []
     inst = None
+    source_os: Tuple[str, str] = ("", "")  # (OSName, Platform) of what the source ran
     if instance_id:
         inst_state, inst = get_instance(ctx, instance_id)
         if inst.status(ctx.now) not in ("Running", "Stopped"):
@@ -109,6 +113,8 @@ def create_image(ctx: Context) -> Dict[str, Any]:
         if any(progressing_snapshot(ctx, inst_state, d) for d in inst.disk_ids):
             raise ctx.error("IncorrectDiskStatus.CreatingSnapshot")
         # An image of an instance runs what the instance runs, unless told otherwise.
+        booted_os, _, booted_platform = image_os(inst_state, inst.image_id)
+        source_os = (inst.os_name or booted_os, booted_platform)
         booted = state.images.get(inst.image_id)
         if booted is not None:
             platform, architecture = platform or booted.platform, architecture or booted.architecture
@@ -128,6 +134,11 @@ def create_image(ctx: Context) -> Dict[str, Any]:
         raise ctx.error("MissingParameter.CreateImageSource")
     platform = platform or DEFAULT_PLATFORM
     architecture = architecture or "x86_64"
+    system = next((snap for _, snap in sources if snap.source_disk_type == "system"), None)
+    source_disk = state.disks.get(system.source_disk_id) if system is not None else None
+    if source_disk is not None and source_disk.image_id:
+        source_os = image_os(state, source_disk.image_id)[::2]
+    os_name = source_os[0] if source_os[1] == platform else ""
 
     def create() -> Dict[str, Any]:
         # Checked here, after the ClientToken: a replay answers its first ImageId, not Duplicated.
@@ -164,7 +175,7 @@ def create_image(ctx: Context) -> Dict[str, Any]:
             image_id=image_id, region_id=region_id, image_name=name or image_id, created_at=now,
             ready_at=ready, size=system_size, description=description, platform=platform,
             os_type=os_type(platform), architecture=architecture, mappings=rows, source_instance_id=instance_id,
-            tags=tags, resource_group_id=ctx.get("ResourceGroupId"), image_family=family,
+            tags=tags, resource_group_id=ctx.get("ResourceGroupId"), image_family=family, os_name=os_name,
         )
         state.images[image_id] = image
         return {"ImageId": image_id}
@@ -177,55 +188,98 @@ def images_in_use(ctx: Context) -> Set[str]:
     return {inst.image_id for inst in ctx.region().instances.values()}
 
 
+def _owner_id(ctx: Context) -> int:
+    """ImageOwnerId (an int64 in the model): the caller's account ID, when it is a number."""
+    account = ctx.account.account_id
+    return int(account) if account.isascii() and account.isdigit() else 0
+
+
+def _boot_mode(architecture: str) -> str:
+    return "UEFI" if architecture == "arm64" else "BIOS"
+
+
+# Keys in the real service's order (Java HashMap order, see keyorder.py), here and in public_view.
 def image_view(ctx: Context, image: Image, in_use: Optional[Set[str]] = None) -> Dict[str, Any]:
     now = ctx.now
     used = images_in_use(ctx) if in_use is None else in_use
+    progress = image.progress(now)
+    remain = 0 if now >= image.ready_at else int(-(-(image.ready_at - now) // 1))
+    snapshots = ctx.region().snapshots
+    os_name = custom_os_name(image)
+    nvme = os_name in NVME_OS_NAMES  # a custom image of a 2024 alibase image keeps its features
     return {
-        "ImageId": image.image_id,
-        "ImageName": image.image_name,
-        "Description": image.description,
-        "Status": image.status(now),
-        "Progress": image.progress(now),
-        "CreationTime": iso_seconds(image.created_at),
-        "Size": image.size,
         "ImageOwnerAlias": "self",
-        "Platform": image.platform,
-        "OSType": image.os_type,
-        "OSName": image.platform,
-        "OSNameEn": image.platform,
-        "Architecture": image.architecture,
-        "Usage": "instance" if image.image_id in used else "none",
-        "IsSupportCloudinit": True,
-        "IsSupportIoOptimized": True,
         "IsSelfShared": "False",
-        "IsCopied": False,
-        "IsSubscribed": False,
-        "ProductCode": "",
+        "Description": image.description,
+        "Platform": image.platform,
         "ResourceGroupId": image.resource_group_id,
+        "Size": image.size,
+        "IsSubscribed": False,
+        "BootMode": _boot_mode(image.architecture),
+        "OSName": os_name,
+        "LicenseType": "",
+        "IsPublic": False,
+        "Usable": True,
+        "ImageId": image.image_id,
+        "DetectionOptions": {"Status": "", "Items": {"Item": []}},
+        "Features": {
+            "MemoryOnlineUpgrade": "unsupported", "NvmeSupport": "supported" if nvme else "unsupported",
+            "CpuOnlineDowngrade": "unsupported", "ImdsSupport": "v2" if nvme else "v1",
+            "CpuOnlineUpgrade": "unsupported", "MemoryOnlineDowngrade": "unsupported",
+        },
+        "OSNameEn": os_name,
+        "Tags": tags_view(image.tags),
+        "LoginAsNonRootSupported": image.platform == "Aliyun",
+        "Status": image.status(now),
+        "Progress": progress,
+        "Usage": "instance" if image.image_id in used else "none",
+        "Architecture": image.architecture,
+        "ProductCode": "",
+        "ImageOwnerId": _owner_id(ctx),
+        "IsCopied": False,
         "ImageFamily": image.image_family,
-        "ImageVersion": "",
+        "IsSupportIoOptimized": True,
+        "IsSupportCloudinit": True,
+        "ImageName": image.image_name,
         "DiskDeviceMappings": {
             "DiskDeviceMapping": [
-                {"Device": dev, "SnapshotId": sid, "Size": str(size), "Type": kind, "Format": "",
-                 "ImportOSSBucket": "", "ImportOSSObject": "", "Progress": image.progress(now)}
+                {"SnapshotId": sid, "Type": kind, "Progress": progress, "Format": "", "Device": dev,
+                 "Size": str(size), "Encrypted": snap.encrypted if (snap := snapshots.get(sid)) else False,
+                 "ImportOSSBucket": "", "ImportOSSObject": "", "RemainTime": remain}
                 for dev, sid, size, kind in image.mappings
             ]
         },
-        "Tags": tags_view(image.tags),
+        "SecureBootOptions": {"SecureBootSupport": "unsupported"},
+        "ImageVersion": "",
+        "SupplierName": "",
+        "OSType": image.os_type,
+        "CreationTime": iso_seconds(image.created_at),
     }
 
 
 def public_view(image_id: str, in_use: Optional[Set[str]] = None) -> Dict[str, Any]:
+    """A platform image: Alibaba Cloud's (ImageOwnerId 0: no customer account owns it). The 2024
+    alibase images support NVMe and IMDSv2 (Features); Alibaba Cloud Linux lets ecs-user log in
+    (LoginAsNonRootSupported), as real answers show."""
     img = PUBLIC_IMAGES[image_id]
+    new = img.os_name in NVME_OS_NAMES
     return {
-        "ImageId": img.image_id, "ImageName": img.image_id, "Description": "", "Status": "Available",
-        "Progress": "100%", "CreationTime": PUBLIC_CREATED, "Size": img.size,
-        "ImageOwnerAlias": "system", "Platform": img.platform, "OSType": os_type(img.platform),
-        "OSName": img.os_name, "OSNameEn": img.os_name, "Architecture": img.architecture,
-        "Usage": "instance" if in_use and img.image_id in in_use else "none",
-        "IsSupportCloudinit": True, "IsSupportIoOptimized": True, "IsSelfShared": "False", "IsCopied": False,
-        "IsSubscribed": False, "ProductCode": "", "ResourceGroupId": "", "ImageFamily": "", "ImageVersion": "",
-        "DiskDeviceMappings": {"DiskDeviceMapping": []}, "Tags": {"Tag": []},
+        "ImageOwnerAlias": "system", "IsSelfShared": "False", "Description": "", "Platform": img.platform,
+        "ResourceGroupId": "", "Size": img.size, "IsSubscribed": False, "BootMode": _boot_mode(img.architecture),
+        "OSName": img.os_name, "LicenseType": "", "IsPublic": True, "Usable": True, "ImageId": img.image_id,
+        "DetectionOptions": {"Status": "", "Items": {"Item": []}},
+        "Features": {
+            "MemoryOnlineUpgrade": "unsupported", "NvmeSupport": "supported" if new else "unsupported",
+            "CpuOnlineDowngrade": "unsupported", "ImdsSupport": "v2" if new else "v1",
+            "CpuOnlineUpgrade": "unsupported", "MemoryOnlineDowngrade": "unsupported",
+        },
+        "OSNameEn": img.os_name, "Tags": {"Tag": []}, "LoginAsNonRootSupported": img.platform == "Aliyun",
+        "Status": "Available",
+        "Progress": "100%", "Usage": "instance" if in_use and img.image_id in in_use else "none",
+        "Architecture": img.architecture, "ProductCode": "", "ImageOwnerId": 0, "IsCopied": False,
+        "ImageFamily": "", "IsSupportIoOptimized": True, "IsSupportCloudinit": True, "ImageName": img.image_id,
+        "DiskDeviceMappings": {"DiskDeviceMapping": []}, "SecureBootOptions": {"SecureBootSupport": "unsupported"},
+        "ImageVersion": "", "SupplierName": "", "OSType": os_type(img.platform), "CreationTime": PUBLIC_CREATED,
     }
 
 
@@ -394,7 +448,10 @@ def describe_images(ctx: Context) -> Dict[str, Any]:
     page, meta = paginate(ctx, paging.IMAGES, items=items, keep=filters.combine(checks))
     ctx.commit()  # after paging: a bad PageNumber or PageSize fails a dry run as well
     views = [image_view(ctx, i, in_use) if isinstance(i, Image) else public_view(i.image_id, in_use) for i in page]
-    return {**meta, "RegionId": ctx.region_id, "Images": {"Image": views}}
+    return {
+        "TotalCount": meta["TotalCount"], "PageSize": meta["PageSize"], "RequestId": "",
+        "PageNumber": meta["PageNumber"], "Images": {"Image": views}, "RegionId": ctx.region_id,
+    }
 
 
 @action("DeleteImage", params=("Force", "DryRun"))

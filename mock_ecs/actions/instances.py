@@ -11,6 +11,7 @@ import hashlib
 import ipaddress
 import itertools
 import re
+from functools import lru_cache
 from typing import Any, Dict, FrozenSet, List, Optional, Tuple
 
 from .. import errors, filters, paging, regions, validate
@@ -22,13 +23,14 @@ from ..models import CLOUD_DISK_CATEGORIES, LOCAL_DISK_CATEGORIES, NEVER_EXPIRES
 from ..paging import paginate
 from ..registry import action
 from .common import (
+    NVME_OS_NAMES,
     choice,
     dry_run_flag,
     flag_checks,
     get_instance,
     id_filter,
+    image_os,
     new_id,
-    os_type,
     public_image,
     repeat_values,
     resource_group_check,
@@ -206,7 +208,8 @@ def _validate_common(ctx: Context) -> Dict[str, Any]:
     return {
         "state": state, "zone": zone, "image_id": image_id, "instance_type": instance_type,
         "name": name, "charge": charge, "expires": expires, "sale_cycle": sale_cycle, "disks": disks, "tags": tags,
-        "token": token, "groups": [g for g in groups if g], **_network_and_metadata(ctx),
+        "token": token, "groups": [g for g in groups if g], "os": image_os(state, image_id),
+        **_network_and_metadata(ctx),
     }
 
 
@@ -300,6 +303,7 @@ def _build(ctx: Context, plan: Dict[str, Any], *, started: bool) -> Instance:
         host_name=ctx.get("HostName") or f"iZ{inst_id[2:]}Z", charge_type=plan["charge"],
         expired_at=plan["expires"], first_started_at=now if started else None,
         security_group_ids=plan["groups"], vswitch_id=ctx.get("VSwitchId"),
+        vpc_id=vpc_of(ctx.get("VSwitchId"), region_id), os_name=plan["os"][0], os_type=plan["os"][1],
         key_pair_name=ctx.get("KeyPairName"),
         internet_charge_type=plan["internet"],
         tags=dict(plan["tags"]), deletion_protection=ctx.get("DeletionProtection").lower() == "true",
@@ -347,7 +351,7 @@ def run_instances(ctx: Context) -> Dict[str, Any]:
     def create() -> Dict[str, Any]:
         ctx.commit()
         made = [_build(ctx, plan, started=True).instance_id for _ in range(amount)]
-        return {**_order(ctx, plan), "InstanceIdSets": {"InstanceIdSet": made}}
+        return {"InstanceIdSets": {"InstanceIdSet": made}, **_order(ctx, plan, amount)}  # RequestId first
 
     return validate.idempotent(ctx, plan["token"], "IdempotentParameterMismatch", create)
 
@@ -359,14 +363,24 @@ def create_instance(ctx: Context) -> Dict[str, Any]:
 
     def create() -> Dict[str, Any]:
         ctx.commit()
-        return {"InstanceId": _build(ctx, plan, started=False).instance_id, **_order(ctx, plan)}
+        return {"InstanceId": _build(ctx, plan, started=False).instance_id, **_order(ctx, plan, 1)}
 
     return validate.idempotent(ctx, plan["token"], "IdempotentParameterMismatch", create)
 
 
-def _order(ctx: Context, plan: Dict[str, Any]) -> Dict[str, Any]:
-    """``OrderId`` is "returned only when InstanceChargeType is set to PrePaid" (RunInstances.md)."""
-    return {"OrderId": str(int(ctx.now * 1000))} if plan["charge"] == "PrePaid" else {}
+# The price of one vCPU for an hour, in CNY: the mock's TradePrice is this rate times the vCPUs
+# and the hours bought (about the list price of a g7 subscription).
+VCPU_HOUR_PRICE = 0.08
+
+
+def _order(ctx: Context, plan: Dict[str, Any], amount: int) -> Dict[str, Any]:
+    """``OrderId`` and ``TradePrice`` are "returned only when InstanceChargeType is set to PrePaid"
+    (RunInstances.md); the price covers every instance of the order for the whole period."""
+    if plan["charge"] != "PrePaid":
+        return {}
+    hours = (plan["expires"] - ctx.now) / 3600
+    price = round(type_facts(plan["instance_type"])[0] * amount * hours * VCPU_HOUR_PRICE, 3)
+    return {"OrderId": str(int(ctx.now * 1000)), "TradePrice": price}
 
 
 def _security_locked(inst: Instance) -> bool:
@@ -476,85 +490,6 @@ def _eni(inst: Instance) -> Tuple[str, str]:
     return f"eni-{head}{tail[:20 - len(head)]}", mac
 
 
-def instance_view(ctx: Context, inst: Instance, extras: FrozenSet[str] = frozenset(),
-                  sale_cycle: bool = False) -> Dict[str, Any]:
-    """DescribeInstances' item. ``extras``: AdditionalAttributes; ``sale_cycle``: NeedSaleCycle."""
-    now = ctx.now
-    cpu, memory = _shape(inst.instance_type)
-    lock_msgs = {
-        "financial": "The specified instance is locked due to financial reason.",
-        "security": "The specified instance is locked due to security reason.",
-    }
-    status = inst.status(now)
-    image = public_image(inst.image_id)
-    eni_id, mac = _eni(inst)
-    eni: Dict[str, Any] = {
-        "NetworkInterfaceId": eni_id, "MacAddress": mac, "PrimaryIpAddress": inst.private_ip, "Type": "Primary",
-    }
-    if "NETWORK_PRIMARY_ENI_IP" in extras:
-        # The addresses of the primary ENI: shown only on request (DescribeInstances.md).
-        eni["PrivateIpSets"] = {"PrivateIpSet": [{"PrivateIpAddress": inst.private_ip, "Primary": True}]}
-        eni["Ipv6Sets"] = {"Ipv6Set": []}
-    view: Dict[str, Any] = {
-        "InstanceId": inst.instance_id,
-        "InstanceName": inst.instance_name,
-        "Description": inst.description,
-        "HostName": inst.host_name,
-        "RegionId": inst.region_id,
-        "ZoneId": inst.zone_id,
-        "InstanceType": inst.instance_type,
-        "InstanceTypeFamily": instance_family(inst.instance_type),
-        "Cpu": cpu,
-        "Memory": memory,
-        "ImageId": inst.image_id,
-        "OSName": image.os_name,
-        "OSNameEn": image.os_name,
-        "OSType": os_type(image.platform),
-        "Status": status,
-        "CreationTime": iso_minutes(inst.created_at),
-        "StartTime": iso_minutes(inst.first_started_at) if inst.first_started_at is not None else "",
-        "ExpiredTime": iso_minutes(inst.expired_at),
-        "AutoReleaseTime": "",
-        "InstanceChargeType": inst.charge_type,
-        "InternetChargeType": inst.internet_charge_type,
-        "InternetMaxBandwidthIn": inst.internet_max_bandwidth_in,
-        "InternetMaxBandwidthOut": inst.internet_max_bandwidth_out,
-        "InstanceNetworkType": "vpc",
-        "IoOptimized": io_optimized(inst),
-        "DeviceAvailable": device_available(ctx, inst),
-        "DeletionProtection": inst.deletion_protection,
-        "StoppedMode": "KeepCharging" if status == "Stopped" else "Not-applicable",
-        "SerialNumber": inst.instance_id[2:],
-        "KeyPairName": inst.key_pair_name,
-        "ResourceGroupId": inst.resource_group_id,
-        "HpcClusterId": "",
-        "SecurityGroupIds": {"SecurityGroupId": list(inst.security_group_ids)},
-        "VpcAttributes": {
-            "VpcId": inst.vpc_id, "VSwitchId": inst.vswitch_id, "NatIpAddress": "",
-            "PrivateIpAddress": {"IpAddress": [inst.private_ip] if inst.private_ip else []},
-        },
-        "PublicIpAddress": {"IpAddress": [inst.public_ip] if inst.public_ip else []},
-        "InnerIpAddress": {"IpAddress": []},
-        "RdmaIpAddress": {"IpAddress": []},
-        "EipAddress": {"AllocationId": "", "IpAddress": "", "InternetChargeType": ""},
-        "NetworkInterfaces": {"NetworkInterface": [eni]},
-        "MetadataOptions": {
-            "HttpEndpoint": inst.http_endpoint, "HttpTokens": inst.http_tokens,
-            "HttpPutResponseHopLimit": inst.http_put_response_hop_limit,
-        },
-        "OperationLocks": {
-            "LockReason": [
-                {"LockReason": reason, "LockMsg": msg or lock_msgs.get(reason, "")}
-                for reason, msg in inst.locks
-            ]
-        },
-        "Tags": tags_view(inst.tags),
-    }
-    if sale_cycle:
-        view["SaleCycle"] = inst.sale_cycle
-    return view
-
-
 def _shape(instance_type: str) -> Tuple[int, int]:
     """vCPUs and MiB guessed from the type name (ecs.g7.2xlarge -> 8, 32768)."""
     parts = instance_type.split(".")
@@ -566,6 +501,169 @@ def _shape(instance_type: str) -> Tuple[int, int]:
     family = parts[1] if len(parts) > 1 else ""
     ratio = {"c": 2, "g": 4, "r": 8}.get(family[:1], 4)
     return cpu, cpu * ratio * 1024
+
+
+
+
+_GPU_SPECS = {"gn6v": "NVIDIA V100", "gn6e": "NVIDIA V100", "gn6i": "NVIDIA T4", "gn7i": "NVIDIA A10",
+              "gn7": "NVIDIA A100", "gn5": "NVIDIA P100", "gn5i": "NVIDIA P4"}
+
+
+@lru_cache(maxsize=256)
+def type_facts(instance_type: str) -> Tuple[int, int, int, int, str, str]:
+    """What an instance's type name tells: (Cpu, Memory MiB, ThreadsPerCore, GPUAmount, GPUSpec,
+    CreditSpecification). GPU families (gn6i-c4g1: 4 vCPUs per GPU) and burstable ones (t5, t6:
+    Standard credits) are recognised by name; every other type has neither."""
+    cpu, memory = _shape(instance_type)
+    parts = instance_type.split(".")
+    family = parts[1] if len(parts) > 2 else ""
+    base = family.split("-")[0]
+    base = base[3:] if base.startswith("ebm") else base
+    spec = _GPU_SPECS.get(base, "")
+    gpus = 0
+    if spec:
+        per_gpu = re.search(r"-c(\d+)g1$", family)
+        gpus = max(1, cpu // int(per_gpu.group(1))) if per_gpu and int(per_gpu.group(1)) else 1
+    credit = "Standard" if base in ("t5", "t6") else ""
+    return cpu, memory, 1 if cpu == 1 else 2, gpus, spec, credit
+
+
+def vpc_of(vswitch_id: str, region_id: str) -> str:
+    """The VPC a vSwitch belongs to: the mock has no VPCs, so a stable ID derived from the vSwitch's."""
+    if not vswitch_id:
+        return ""
+    digest = hashlib.sha256(f"vpc|{vswitch_id}".encode()).digest()
+    alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
+    head = regions.id_prefix(region_id)
+    return "vpc-" + head + "".join(alphabet[b % 36] for b in digest[:21 - len(head)])
+
+
+# Keys in the real service's order (Java HashMap order at capacity 128, see keyorder.py): EipAddress
+# before PublicIpAddress, which footmark's parser needs. Fields only the cloud fills show the
+# documented default or an empty value (docs/response-fields.md).
+def instance_view(ctx: Context, inst: Instance, extras: FrozenSet[str] = frozenset(),
+                  sale_cycle: bool = False) -> Dict[str, Any]:
+    """DescribeInstances' item. ``extras``: AdditionalAttributes; ``sale_cycle``: NeedSaleCycle."""
+    now = ctx.now
+    state = ctx.account.region(inst.region_id)
+    cpu, memory, threads, gpus, gpu_spec, credit = type_facts(inst.instance_type)
+    lock_msgs = {
+        "financial": "The specified instance is locked due to financial reason.",
+        "security": "The specified instance is locked due to security reason.",
+    }
+    status = inst.status(now)
+    if inst.os_name:
+        os_name, os_kind = inst.os_name, inst.os_type
+    else:
+        os_name, os_kind, _ = image_os(state, inst.image_id)
+    local = [disk.size for d in inst.disk_ids if (disk := state.disks.get(d)) is not None and disk.is_local]
+    private = [inst.private_ip] if inst.private_ip else []
+    eni_id, mac = _eni(inst)
+    eni: Dict[str, Any]
+    if "NETWORK_PRIMARY_ENI_IP" in extras:
+        # The addresses of the primary ENI: shown only on request (DescribeInstances.md).
+        eni = {
+            "Type": "Primary", "Ipv6Sets": {"Ipv6Set": []}, "Ipv6PrefixSets": {"Ipv6PrefixSet": []},
+            "PrimaryIpAddress": inst.private_ip, "MacAddress": mac, "NetworkInterfaceId": eni_id,
+            "Ipv4PrefixSets": {"Ipv4PrefixSet": []},
+            "PrivateIpSets": {"PrivateIpSet": [
+                # No private DNS name: the IP-based DNS records are off (PrivateDnsNameOptions).
+                {"PrivateDnsName": "", "PrivateIpAddress": inst.private_ip, "Primary": True}] if private else []},
+        }
+    else:
+        eni = {"Type": "Primary", "PrimaryIpAddress": inst.private_ip, "MacAddress": mac, "NetworkInterfaceId": eni_id}
+    view: Dict[str, Any] = {
+        "ResourceGroupId": inst.resource_group_id,
+        "Memory": memory,
+        "InstanceChargeType": inst.charge_type,
+        "Cpu": cpu,
+        "OSName": os_name,
+        "InstanceNetworkType": "vpc",
+        "InnerIpAddress": {"IpAddress": []},
+        "ExpiredTime": iso_minutes(inst.expired_at),
+        "ImageId": inst.image_id,
+        "EipAddress": {"Bandwidth": 0, "AllocationId": "", "IpAddress": "", "IsSupportUnassociate": False,
+                       "InternetChargeType": ""},
+        "ImageOptions": {"CurrentOSNVMeSupported": os_name in NVME_OS_NAMES, "LoginAsNonRoot": False},
+        "HostName": inst.host_name,
+        "Tags": tags_view(inst.tags),
+        "VlanId": "",
+        "Status": status,
+        "HibernationOptions": {"Configured": False},
+        "AdditionalInfo": {"ManagedHostId": "", "NodeSerialNumber": "", "EnableHighDensityMode": False},
+        "MetadataOptions": {
+            "HttpPutResponseHopLimit": inst.http_put_response_hop_limit, "HttpTokens": inst.http_tokens,
+            "InstanceMetadataTags": "disabled", "HttpEndpoint": inst.http_endpoint,
+        },
+        "InstanceId": inst.instance_id,
+        "StoppedMode": "KeepCharging" if status == "Stopped" else "Not-applicable",
+        "CpuOptions": {
+            "TopologyType": "", "TurboMode": "", "EnableVISST": False, "EnableVRDT": False,
+            "ThreadsPerCore": threads, "Numa": "", "CoreCount": cpu // threads, "NestedVirtualization": "",
+        },
+        "StartTime": iso_minutes(inst.first_started_at) if inst.first_started_at is not None else "",
+        "PrivateDnsNameOptions": {
+            "EnableInstanceIdDnsARecord": False, "HostnameType": "Custom", "EnableIpDnsPtrRecord": False,
+            "EnableIpDnsARecord": False, "EnableInstanceIdDnsAAAARecord": False,
+        },
+        "DeletionProtection": inst.deletion_protection,
+        "SecurityGroupIds": {"SecurityGroupId": list(inst.security_group_ids)},
+        "VpcAttributes": {
+            "PrivateIpAddress": {"IpAddress": private}, "VpcId": inst.vpc_id, "VSwitchId": inst.vswitch_id,
+            "NatIpAddress": "",
+        },
+        "InternetChargeType": inst.internet_charge_type,
+        "InstanceName": inst.instance_name,
+        "DeploymentSetId": "",
+        "SpotInterruptionBehavior": "Terminate",
+        "InternetMaxBandwidthOut": inst.internet_max_bandwidth_out,
+        "SerialNumber": inst.instance_id[2:],
+        "OSType": os_kind,
+        "CreationTime": iso_minutes(inst.created_at),
+        "SecurityOptions": {"EnableSecureBoot": False},
+        "AutoReleaseTime": "",
+        "Description": inst.description,
+        "EnableNVS": False,
+        "LocalStorageCapacity": sum(local),
+        "InstanceTypeFamily": instance_family(inst.instance_type),
+        "DedicatedInstanceAttribute": {"Tenancy": "", "Affinity": ""},  # as real answers show it
+        "SpotDuration": 0,
+        "LocalStorageAmount": len(local),
+        "PublicIpAddress": {"IpAddress": [inst.public_ip] if inst.public_ip else []},
+        "GPUSpec": gpu_spec,
+        "NetworkInterfaces": {"NetworkInterface": [eni]},
+        "SpotPriceLimit": 0.0,
+        "DeviceAvailable": device_available(ctx, inst),
+        "SaleCycle": inst.sale_cycle,
+        "InstanceType": inst.instance_type,
+        "SpotStrategy": "NoSpot",
+        "OSNameEn": os_name,
+        "KeyPairName": inst.key_pair_name,
+        "IoOptimized": io_optimized(inst),
+        "ZoneId": inst.zone_id,
+        "ClusterId": "",
+        "HpcClusterId": "",
+        "ISP": "",
+        "DeploymentSetGroupNo": 0,
+        "EcsCapacityReservationAttr": {"CapacityReservationPreference": "", "CapacityReservationId": ""},
+        "DedicatedHostAttribute": {"DedicatedHostId": "", "DedicatedHostName": "", "DedicatedHostClusterId": ""},
+        "GPUAmount": gpus,
+        "OperationLocks": {
+            "LockReason": [
+                {"LockReason": reason, "LockMsg": msg or lock_msgs.get(reason, "")}
+                for reason, msg in inst.locks
+            ]
+        },
+        "RdmaIpAddress": {"IpAddress": []},
+        "InternetMaxBandwidthIn": inst.internet_max_bandwidth_in,
+        "ClockOptions": {"PtpStatus": "disabled"},
+        "Recyclable": False,
+        "RegionId": inst.region_id,
+        "CreditSpecification": credit,
+    }
+    if not sale_cycle:
+        del view["SaleCycle"]  # NeedSaleCycle only (deleting keeps the order of the rest)
+    return view
 
 
 # --- DescribeInstances ----------------------------------------------------------------------
@@ -702,7 +800,12 @@ def describe_instances(ctx: Context) -> Dict[str, Any]:
                           items=items, keep=filters.combine(checks))
     ctx.commit()  # after paging too: a bad NextToken or PageSize fails a dry run as well
     shown = frozenset(extras.values())
-    return {**meta, "Instances": {"Instance": [instance_view(ctx, i, shown, sale_cycle) for i in page]}}
+    body: Dict[str, Any] = {"Instances": {"Instance": [instance_view(ctx, i, shown, sale_cycle) for i in page]},
+                            "TotalCount": meta["TotalCount"], "NextToken": meta["NextToken"],
+                            "PageSize": meta["PageSize"], "RequestId": ""}
+    if "PageNumber" in meta:  # not in the NextToken style (MaxResults)
+        body["PageNumber"] = meta["PageNumber"]
+    return body
 
 
 def disk_times(disk: Disk) -> Dict[str, str]:
