@@ -212,6 +212,8 @@ class Snapshot:
     modified_at: Optional[float] = None
     # The snapshot chain (one per source disk, ``sl-`` + 20 chars); set by backend.add_snapshot.
     snapshot_link_id: str = ""
+    # The disk's data when taken (set_disk_data_size); None: the whole disk.
+    data_gib: Optional[float] = None
     # Referential integrity: images and disks made from this snapshot.
     # Created on first read (see ``slotted``; None until then); ``usage()`` reads them without
     # creating them.
@@ -236,6 +238,10 @@ class Snapshot:
         # At most the whole duration: a clock moved back before the creation shows it not begun.
         left = min(self.done_at() - now, self.duration)
         return 0 if left <= 0 else int(-(-left // 1))
+
+    def full_size_bytes(self) -> int:
+        """FullSnapshotSizeInBytes: the data it holds, as if it were not incremental."""
+        return int((self.source_disk_size if self.data_gib is None else self.data_gib) * 2**30)
 
     def made_images(self) -> bool:
         """Whether images use it (``bool(image_ids)``, without creating the set)."""

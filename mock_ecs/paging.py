@@ -84,7 +84,9 @@ def paginate(
 ) -> Tuple[List[T], Dict[str, Any]]:
     """One page of the candidates (a region table, or a list from an index) that ``keep`` accepts.
 
-    Without a filter a page of a table is a slice: its cost does not grow with the region.
+    Without a filter a page of a table is a slice: its cost does not grow with the region. The
+    paging fields come in the real envelope's order, with the slot of the RequestId (render.py):
+    ``{**meta, "Disks": ...}`` is the real DescribeDisks/DescribeSnapshots envelope.
     """
     items = list(items) if items is not None else None
     uses_token = limits.max_results is not None and (ctx.get("NextToken") or ctx.has("MaxResults"))
@@ -104,8 +106,9 @@ def paginate(
         page = page[:size]
         return page, {
             "TotalCount": _total(table, items, keep),
-            "PageSize": size,
             "NextToken": make_token(ctx, page[-1].seq) if more else "",
+            "PageSize": size,
+            "RequestId": "",
         }
     number = ctx.get_int("PageNumber", 1, "InvalidPageNumber.Malformed", lo=1) or 1
     size = ctx.get_int("PageSize", limits.default, "InvalidPageSize.Malformed", lo=1,
@@ -116,10 +119,10 @@ def paginate(
     else:
         matching = [item for item in _newest_first(table, items, None) if keep is None or keep(item)]
         page, total = matching[offset:offset + size], len(matching)
-    meta: Dict[str, Any] = {"TotalCount": total, "PageNumber": number, "PageSize": size}
-    if limits.max_results is not None:
-        meta["NextToken"] = make_token(ctx, page[-1].seq) if page and offset + len(page) < total else ""
-    return page, meta
+    if limits.max_results is None:
+        return page, {"TotalCount": total, "PageSize": size, "RequestId": "", "PageNumber": number}
+    token = make_token(ctx, page[-1].seq) if page and offset + len(page) < total else ""
+    return page, {"TotalCount": total, "NextToken": token, "PageSize": size, "RequestId": "", "PageNumber": number}
 
 
 def _total(table: Optional[Table[Any]], items: Optional[Iterable[T]], keep: Optional[Callable[[T], bool]]) -> int:

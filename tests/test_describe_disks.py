@@ -323,9 +323,12 @@ def test_multi_attach(client, world):
     expect_error(lambda: describe(client, MultiAttach="disabled"), "InvalidParameter", invalid("MultiAttach"), 400)
 
 
-def test_additional_attributes_placement_is_accepted_and_changes_nothing(client, world):
+def test_additional_attributes_placement_fills_placement_only(client, world):
     plain = describe(client)["Disks"]["Disk"]
-    assert describe(client, **{"AdditionalAttributes.1": "Placement"})["Disks"]["Disk"] == plain
+    placed = describe(client, **{"AdditionalAttributes.1": "Placement"})["Disks"]["Disk"]
+    assert all(d["Placement"] == {} for d in plain)  # the real answer's empty object
+    assert [d["Placement"] for d in placed] == [{"ZoneIds": d["ZoneId"]} for d in plain]
+    assert [{**d, "Placement": {}} for d in placed] == plain
     expect_error(lambda: describe(client, **{"AdditionalAttributes.1": "META_OPTIONS"}),
                  "InvalidParameter", invalid("AdditionalAttributes.1"), 400)
 

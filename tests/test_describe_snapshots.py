@@ -168,6 +168,27 @@ def test_response_shape_and_snapshot_link_id(client, fast):
     assert links[a1] == links[a2] != links[b1]
 
 
+def test_every_model_field_with_its_type(client, ecs):
+    """The fields of the SDK model that users missed: the full size once accomplished, the
+    instant-access days only with instant access, a copy's source fields empty."""
+    disk_id = system_disk(client, run_instance(client))
+    ecs.advance_clock(3600)
+    ecs.set_disk_data_size(disk_id, 3.5)
+    plain = snap(client, disk_id)
+    shown = describe(client, SnapshotIds=json.dumps([plain]))["Snapshots"]["Snapshot"][0]
+    assert (shown["Status"], shown["FullSnapshotSizeInBytes"]) == ("progressing", 0)
+    assert (shown["SourceSnapshotId"], shown["SourceRegionId"]) == ("", "")
+    assert "InstantAccessRetentionDays" not in shown and "RetentionDays" not in shown
+    ecs.advance_clock(3600)
+    fast_one = snap(client, disk_id, InstantAccess=True, RetentionDays=7)
+    ecs.advance_clock(3600)
+    items = {s["SnapshotId"]: s for s in describe(client)["Snapshots"]["Snapshot"]}
+    assert items[plain]["FullSnapshotSizeInBytes"] == int(3.5 * 2**30)
+    assert isinstance(items[plain]["FullSnapshotSizeInBytes"], int)
+    assert (items[fast_one]["InstantAccess"], items[fast_one]["InstantAccessRetentionDays"]) == (True, 7)
+    assert items[fast_one]["RetentionDays"] == 7
+
+
 # =========================================================================================
 # SnapshotIds: a JSON array of up to 100 IDs; [] is an empty answer; more is an error.
 # =========================================================================================

@@ -31,11 +31,12 @@ STATUS_MSG = "The current status of the resource does not support this operation
 DISK_STATUS_MSG = "The current disk status does not support this operation."
 NOT_AVAILABLE_MSG = ("The current status of the disk does not support this operation. "
                      "The expected disk status is Available.")
-# Every field of the DescribeDisks sample in actions/DescribeDisks.md.
+# Every field of the DescribeDisks sample in actions/DescribeDisks.md, under the name real 2024
+# answers and the current SDK model give DedicatedBlockStorageClusterId: StorageClusterId.
 SAMPLE_DISK_FIELDS = {
     "DiskChargeType", "ImageId", "Device", "DetachedTime", "Type", "InstanceId", "Encrypted", "ZoneId",
     "EnableAutoSnapshot", "AttachedTime", "PerformanceLevel", "SerialNumber", "SourceSnapshotId",
-    "DeleteAutoSnapshot", "KMSKeyId", "Size", "Description", "DedicatedBlockStorageClusterId", "BdfId",
+    "DeleteAutoSnapshot", "KMSKeyId", "Size", "Description", "StorageClusterId", "BdfId",
     "ProductCode", "Portable", "EnableAutomatedSnapshotPolicy", "ResourceGroupId", "DiskName", "StorageSetId",
     "AutoSnapshotPolicyId", "CreationTime", "MountInstances", "Status", "Tags", "Category", "RegionId",
     "DeleteWithInstance", "OperationLocks", "ExpiredTime", "DiskId",
@@ -468,6 +469,48 @@ def test_describe_disks_shape(client, ecs):
     assert ISO_SECONDS.match(d["CreationTime"]) and d["AttachedTime"] == d["CreationTime"]
     assert d["DetachedTime"] == ""
     assert DISK_ID.match(d["DiskId"]) and d["SerialNumber"] == d["DiskId"][2:]
+    assert "DedicatedBlockStorageClusterId" not in d and d["StorageClusterId"] == ""
+    # A real 2024 answer: cloud_efficiency 40 GiB, attached, shows exactly these.
+    assert (d["IOPS"], d["Throughput"], d["Placement"]) == (2120, 106, {})
+    assert d["Attachments"] == {"Attachment": [
+        {"AttachedTime": d["AttachedTime"], "InstanceId": instance_id, "Device": "/dev/xvda"}]}
+    assert (d["MountInstanceNum"], d["IOPSRead"], d["IOPSWrite"], d["ThroughputRead"], d["ThroughputWrite"],
+            d["ProvisionedIops"], d["StorageSetPartitionNumber"], d["BurstingEnabled"]) == (0, 0, 0, 0, 0, 0, 0, False)
+    assert (d["SourceDiskId"], d["DataSource"]) == ("", {"Type": "", "Id": ""})
+
+
+@pytest.mark.parametrize(("category", "level", "size", "iops", "throughput"), [
+    ("cloud_essd", "PL1", 40, 3800, 140),  # real 2024 answers
+    ("cloud_essd", "PL0", 120, 3240, 130),
+    ("cloud_essd", "PL1", 2000, 50000, 350),  # the category's ceilings
+    ("cloud_essd", "PL2", 500, 26800, 370),
+    ("cloud_essd", "PL3", 8000, 401800, 4000),
+    ("cloud_ssd", "", 100, 4800, 170),
+    ("cloud_efficiency", "", 1000, 5000, 140),
+    ("cloud_auto", "", 20, 3000, 130),
+    ("cloud", "", 100, 300, 30),
+])
+def test_disk_performance_follows_category_level_and_size(category, level, size, iops, throughput):
+    from mock_ecs.actions.disks import performance
+    from mock_ecs.models import Disk, Phase
+
+    disk = Disk("d-x", REGION, ZONE, category, size, "data", 0.0, 0.0, Phase("Available"),
+                performance_level=level)
+    assert performance(disk) == (iops, throughput)
+
+
+def test_a_detached_disk_has_no_attachment(client, ecs):
+    instance_id = run_instance(client)
+    disk_id = create_disk(client)
+    ecs.advance_clock(60)
+    client.call("AttachDisk", DiskId=disk_id, InstanceId=instance_id)
+    ecs.advance_clock(60)
+    (shown,) = describe(client, DiskIds=json.dumps([disk_id]))["Disks"]["Disk"]
+    assert [a["InstanceId"] for a in shown["Attachments"]["Attachment"]] == [instance_id]
+    client.call("DetachDisk", DiskId=disk_id, InstanceId=instance_id)
+    ecs.advance_clock(60)
+    (shown,) = describe(client, DiskIds=json.dumps([disk_id]))["Disks"]["Disk"]
+    assert shown["Attachments"] == {"Attachment": []} and shown["InstanceId"] == ""
 
 
 def test_describe_disks_shows_the_instance_locks(client, ecs):
