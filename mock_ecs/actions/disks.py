@@ -115,10 +115,9 @@ def create_disk(ctx: Context) -> Dict[str, Any]:
         if snap is not None:
             snap.disk_ids.add(disk.disk_id)
             snap.ever_used_for_disk = True
-        answer: Dict[str, Any] = {"DiskId": disk.disk_id}
-        if disk.charge_type == "PrePaid":
-            answer["OrderId"] = str(int(now * 1000))
-        return answer
+        if disk.charge_type == "PrePaid":  # RequestId, OrderId, DiskId: the real order
+            return {"OrderId": str(int(now * 1000)), "DiskId": disk.disk_id}
+        return {"DiskId": disk.disk_id}
 
     return validate.idempotent(ctx, token, "IdempotentParameterMismatch", create)
 
