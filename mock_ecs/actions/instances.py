@@ -480,12 +480,14 @@ def device_available(ctx: Context, inst: Instance) -> bool:
     return len(inst.disk_ids) < ctx.settings.max_disks_per_instance
 
 
-def _eni(inst: Instance) -> Tuple[str, str]:
-    """(NetworkInterfaceId, MacAddress) of the primary ENI, derived from the instance ID."""
-    digest = hashlib.sha256(f"eni|{inst.instance_id}".encode()).hexdigest()
+@lru_cache(maxsize=4096)
+def _eni(instance_id: str, region_id: str) -> Tuple[str, str]:
+    """(NetworkInterfaceId, MacAddress) of the primary ENI, derived from the instance ID (cached:
+    a page of DescribeInstances asks for up to 100 of them)."""
+    digest = hashlib.sha256(f"eni|{instance_id}".encode()).hexdigest()
     alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
     tail = "".join(alphabet[int(digest[i:i + 2], 16) % 36] for i in range(0, 40, 2))
-    head = regions.id_prefix(inst.region_id)
+    head = regions.id_prefix(region_id)
     mac = ":".join(["00", "16", "3e", digest[40:42], digest[42:44], digest[44:46]])
     return f"eni-{head}{tail[:20 - len(head)]}", mac
 
@@ -558,7 +560,7 @@ def instance_view(ctx: Context, inst: Instance, extras: FrozenSet[str] = frozens
         os_name, os_kind, _ = image_os(state, inst.image_id)
     local = [disk.size for d in inst.disk_ids if (disk := state.disks.get(d)) is not None and disk.is_local]
     private = [inst.private_ip] if inst.private_ip else []
-    eni_id, mac = _eni(inst)
+    eni_id, mac = _eni(inst.instance_id, inst.region_id)
     eni: Dict[str, Any]
     if "NETWORK_PRIMARY_ENI_IP" in extras:
         # The addresses of the primary ENI: shown only on request (DescribeInstances.md).
