@@ -6,6 +6,10 @@ the official metadata (``router.META``)::
 
     python -m mock_ecs.docs           # rewrite the section of README.md between the markers
     python -m mock_ecs.docs --check   # exit 1 when README.md is out of date
+
+It also writes the reference pages under docs/ (``PAGES``): docs/response-fields.md, the fields
+of the official SDK's response models each action answers (mock_ecs/conformance.py, which needs
+the test extras: the Tea SDK and aliyunsdkcore).
 """
 
 from __future__ import annotations
@@ -13,10 +17,13 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence
+from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Sequence, Tuple
 
 from . import router
 from .router import ActionSpec
+
+if TYPE_CHECKING:
+    from .conformance import Coverage
 
 START = "<!-- actions:start -->"
 END = "<!-- actions:end -->"
@@ -64,19 +71,26 @@ def paging(spec: ActionSpec) -> str:
     return ", ".join(styles) or "none"
 
 
-def render(actions: Optional[Dict[str, ActionSpec]] = None) -> str:
-    """The section, markers included."""
+def render(actions: Optional[Dict[str, ActionSpec]] = None, fields: Optional[Dict[str, Coverage]] = None) -> str:
+    """The section, markers included; with ``fields`` (conformance.measure()), a column of the
+    response fields each action answers, linked to docs/response-fields.md."""
     specs = [spec for _, spec in sorted((actions if actions is not None else router.ACTIONS).items())]
+    extra_head = " Response fields |" if fields is not None else ""
     lines = [
         START,
         f"<!-- Generated from the @action declarations by `{COMMAND}`: edit the code, then rerun it. -->",
         "",
-        "| Action | Required | Implemented parameters and filters | DryRun | Paging |",
-        "|---|---|---|---|---|",
+        "| Action | Required | Implemented parameters and filters | DryRun | Paging |" + extra_head,
+        "|---|---|---|---|---|" + ("---|" if fields is not None else ""),
     ]
     for spec in specs:
+        extra = ""
+        if fields is not None:
+            cov = fields.get(spec.name)
+            extra = f" {fields_cell(cov) if cov is not None else _NONE} |"
         lines.append(
             f"| {spec.name} | {_code(spec.required)} | {_code(implemented(spec))} | {dry_run(spec)} | {paging(spec)} |"
+            + extra
         )
     lines += [
         "",
@@ -105,6 +119,30 @@ def render(actions: Optional[Dict[str, ActionSpec]] = None) -> str:
     return "\n".join(lines)
 
 
+def fields_cell(cov: Coverage) -> str:
+    from .conformance import summary
+
+    return summary(cov)
+
+
+def measure_fields() -> Dict[str, Coverage]:
+    from . import conformance
+
+    return conformance.measure()
+
+
+def fields_page(fields: Dict[str, Coverage]) -> str:
+    from . import conformance
+
+    return conformance.render_page(fields, conformance.sdk_version(), COMMAND) + "\n"
+
+
+# The reference pages under docs/ (next to the README): path and renderer.
+PAGES: Tuple[Tuple[str, Callable[[Dict[str, Coverage]], str]], ...] = (
+    ("docs/response-fields.md", fields_page),
+)
+
+
 def section_of(text: str) -> Optional[str]:
     """The marked section of ``text``, markers included; None when a marker is missing."""
     start, end = text.find(START), text.find(END)
@@ -113,11 +151,11 @@ def section_of(text: str) -> Optional[str]:
     return text[start:end + len(END)]
 
 
-def rewrite(text: str) -> str:
+def rewrite(text: str, fields: Optional[Dict[str, Coverage]] = None) -> str:
     current = section_of(text)
     if current is None:
         raise ValueError(f"the README has no {START} ... {END} section")
-    return text.replace(current, render(), 1)
+    return text.replace(current, render(fields=fields), 1)
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -126,19 +164,27 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--readme", type=Path, default=README, help="the README to check or rewrite")
     args = parser.parse_args(argv)
     text = args.readme.read_text(encoding="utf-8")
+    fields = measure_fields()
     try:
-        updated = rewrite(text)
+        updated = rewrite(text, fields)
     except ValueError as exc:
         print(f"{args.readme}: {exc}", file=sys.stderr)
         return 2
+    pages = {args.readme.parent / path: make(fields) for path, make in PAGES}
+    stale = [path for path, page in pages.items() if not path.exists() or path.read_text(encoding="utf-8") != page]
     if args.check:
         if updated != text:
             print(f"{args.readme}: the supported-actions section is out of date; run `{COMMAND}`", file=sys.stderr)
-            return 1
-        return 0
+        for path in stale:
+            print(f"{path}: out of date; run `{COMMAND}`", file=sys.stderr)
+        return 1 if updated != text or stale else 0
     if updated != text:
         args.readme.write_text(updated, encoding="utf-8")
         print(f"{args.readme}: supported-actions section rewritten")
+    for path in stale:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(pages[path], encoding="utf-8")
+        print(f"{path}: rewritten")
     return 0
 
 

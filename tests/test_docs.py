@@ -7,17 +7,26 @@ import subprocess
 import sys
 from pathlib import Path
 
-from mock_ecs import docs, router
+import pytest
+
+from mock_ecs import conformance, docs, router
 from mock_ecs.router import ActionSpec
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 
 
-def test_readme_section_is_the_generated_one():
+@pytest.fixture(scope="module")
+def fields():
+    """The response-field coverage of every built action (the conformance scenario, once)."""
+    return docs.measure_fields()
+
+
+def test_readme_section_is_the_generated_one(fields):
     text = README.read_text(encoding="utf-8")
     section = docs.section_of(text)
     assert section is not None, f"README.md lacks the {docs.START} ... {docs.END} markers"
-    assert section == docs.render(), "README.md's supported actions are out of date: run `python -m mock_ecs.docs`"
+    assert section == docs.render(fields=fields), \
+        "README.md's supported actions are out of date: run `python -m mock_ecs.docs`"
     assert text.count(docs.START) == 1 and "### Supported actions\n" + docs.START in text
 
 
@@ -55,7 +64,7 @@ def _run(*args: str) -> subprocess.CompletedProcess:
                           cwd=README.parent, check=False)
 
 
-def test_check_and_rewrite(tmp_path):
+def test_check_and_rewrite(tmp_path, fields):
     stale = tmp_path / "README.md"
     stale.write_text(f"# title\n\n### Supported actions\n{docs.START}\nold list\n{docs.END}\n\n## After\n",
                      encoding="utf-8")
@@ -63,7 +72,9 @@ def test_check_and_rewrite(tmp_path):
     assert checked.returncode == 1 and "python -m mock_ecs.docs" in checked.stderr
     assert _run("--readme", str(stale)).returncode == 0
     text = stale.read_text(encoding="utf-8")
-    assert text == f"# title\n\n### Supported actions\n{docs.render()}\n\n## After\n"
+    assert text == f"# title\n\n### Supported actions\n{docs.render(fields=fields)}\n\n## After\n"
+    # The reference pages are written next to the README it was given.
+    assert (tmp_path / "docs" / "response-fields.md").read_text(encoding="utf-8") == docs.fields_page(fields)
     assert _run("--check", "--readme", str(stale)).returncode == 0
     no_markers = tmp_path / "OTHER.md"
     no_markers.write_text("# nothing to rewrite\n", encoding="utf-8")
@@ -72,3 +83,56 @@ def test_check_and_rewrite(tmp_path):
 
 def test_the_real_readme_passes_the_check():
     assert _run("--check").returncode == 0
+
+
+# --- docs/response-fields.md ---------------------------------------------------------------------
+def test_the_fields_page_is_the_generated_one(fields):
+    page = README.parent / "docs" / "response-fields.md"
+    assert page.read_text(encoding="utf-8") == docs.fields_page(fields), \
+        "docs/response-fields.md is out of date: run `python -m mock_ecs.docs`"
+    for action in router.ACTIONS:
+        assert f"\n## {action}\n" in page.read_text(encoding="utf-8")
+
+
+def test_every_built_action_answers_its_model(fields):
+    """At least 95% of the SDK model's fields per built action; every one for disks and snapshots."""
+    assert sorted(fields) == sorted(router.ACTIONS)
+    low = {a: f"{c.percent:.1f}%" for a, c in fields.items() if c.percent < conformance.TARGET}
+    assert low == {}, low
+    for action in conformance.FULL:
+        cov = fields[action]
+        assert cov.with_status("missing", "mismatch") == [], action
+        assert cov.count()[0] == cov.count()[1] > 30, action
+    # Only the Shared Block Storage attachments are answered by an always-empty list.
+    assert {f.path for f in fields["DescribeSnapshots"].with_status("empty")} == set()
+    assert {f.path.rsplit(".", 1)[-1] for f in fields["DescribeDisks"].with_status("empty")} == {
+        "AttachedTime", "Device", "InstanceId"}
+    assert all("MountInstances" in f.path for f in fields["DescribeDisks"].with_status("empty"))
+
+
+def test_the_count_sees_a_missing_field_and_a_wrong_type():
+    """The measure can fail: a Snapshot without FullSnapshotSizeInBytes, a TotalCount as text."""
+    answer = {"RequestId": "r", "TotalCount": "1", "PageNumber": 1, "PageSize": 10, "NextToken": "",
+              "Snapshots": {"Snapshot": [{"SnapshotId": "s-1", "Tags": {"Tag": []}}]}}
+    cov = conformance.coverage("DescribeSnapshots", [answer])
+    missing = {f.path for f in cov.with_status("missing")}
+    assert "Snapshots.Snapshot[].FullSnapshotSizeInBytes" in missing
+    assert [f.path for f in cov.with_status("mismatch")] == ["TotalCount"]
+    # Tags.Tag is answered but empty: its fields count as answered by the empty list.
+    assert {f.path for f in cov.with_status("empty")} == {"Snapshots.Snapshot[].Tags.Tag[].TagKey",
+                                                          "Snapshots.Snapshot[].Tags.Tag[].TagValue"}
+    assert cov.percent < conformance.TARGET
+    page = conformance.render_page({"DescribeSnapshots": cov}, "0", "cmd")
+    assert "- `Snapshots.Snapshot[].FullSnapshotSizeInBytes` (int)" in page
+    assert "- `TotalCount` (int)" in page.split("Answered with another type:")[1]
+
+
+def test_the_model_walk_finds_nested_lists_and_types():
+    paths = dict((f.path, f.type) for f in conformance.model_fields("DescribeDisks"))
+    assert paths["Disks.Disk[].Attachments.Attachment[].Device"] == "str"
+    assert paths["Disks.Disk[].Attachments.Attachment"] == "list"
+    assert paths["Disks.Disk[].IOPS"] == "int" and paths["Disks.Disk[].Encrypted"] == "bool"
+    assert paths["Disks.Disk[].Placement"] == "object"
+    instance = dict((f.path, f.type) for f in conformance.model_fields("DescribeInstances"))
+    assert instance["Instances.Instance[].SecurityGroupIds.SecurityGroupId"] == "list[str]"
+    assert instance["Instances.Instance[].SpotPriceLimit"] == "float"
