@@ -52,7 +52,7 @@ class Context:
 
     # --- errors --------------------------------------------------------------------------
     def error(self, key: str, message: Optional[str] = None) -> EcsError:
-        return errors.error(key, self.settings.edition, message)
+        return errors.error(key, message=message)
 
     def commit(self) -> None:
         """Called by a handler once every check passed and before it changes anything."""

@@ -21,7 +21,7 @@ from .parse import ApiCall, parse_request, sanitized
 from .wire import HttpRequest, HttpResponse
 
 if TYPE_CHECKING:
-    from . import params, render, router
+    from . import error_texts, params, render, router
     from .auth import authenticate
     from .backend import Backend
     from .context import Context
@@ -38,8 +38,8 @@ _loaded = False
 def _load() -> None:
     """Import the actions and what serves them: on the first request, not at ``import mock_ecs``
     (the action modules and the parameter metadata are most of the package's import time)."""
-    global _loaded, params, render, router, authenticate, Context
-    from . import params, render, router  # noqa: F811
+    global _loaded, error_texts, params, render, router, authenticate, Context
+    from . import error_texts, params, render, router  # noqa: F811
     from .auth import authenticate  # noqa: F811
     from .context import Context  # noqa: F811
 
@@ -137,7 +137,8 @@ class Gateway:
             response = render.success(action, body, call.fmt, request_id)
             backend.record(make_call(req, call, account_id, region_id, request_id))
             return response
-        except EcsError as err:
+        except EcsError as raised:  # in the action's own words (error_texts: its documented texts)
+            err = error_texts.localize(backend.settings.edition, action, raised)
             backend.record(make_call(req, call, account_id, region_id, request_id, err))
             return render.failure(err, call.fmt, request_id, host)
         except Exception:  # never a traceback on the wire: an intended InternalError instead

@@ -340,7 +340,7 @@ class MockEcs:
             fault = Fault(action, None, 200, "", times, rate, seed, float(latency))
         else:
             if code in errors.CATALOGUE:
-                known = errors.error(code, self.settings.edition)
+                known = errors.error(code)
                 wire, real_status, real_message = known.code, known.status, known.message
             elif status is None:
                 raise ValueError(

@@ -85,10 +85,11 @@ def tags(ctx: Context, prefix: str = "Tag") -> Dict[str, str]:
     return out
 
 
-def client_token(ctx: Context) -> str:
+def client_token(ctx: Context, error_key: str = "InvalidClientToken.Malformed") -> str:
+    """At most 64 ASCII characters; ``error_key``: the action's code for one that is not."""
     token = ctx.get("ClientToken")
     if token and (len(token) > 64 or not token.isascii()):
-        raise ctx.error("InvalidClientToken.Malformed")
+        raise ctx.error(error_key)
     return token
 
 

@@ -409,7 +409,7 @@ def test_create_image_dry_run_creates_nothing(client, ecs, snap):
     # A dry run still answers the first failing check.
     create_image(client, snap, ImageName="taken")
     expect_error(lambda: create_image(client, snap, ImageName="taken", DryRun=True),
-                 "InvalidImageName.Duplicated", "The specified Image name has already bean used.", 400)
+                 "InvalidImageName.Duplicated", "The specified image name is already in use.", 400)
     expect_error(lambda: create_image(client, "s-bp1abcdefghijklmnopq", DryRun=True),
                  "InvalidSnapshotId.NotFound", "The specified SnapshotId does not exist.", 404)
     assert len(ecs.ids("images")) == 1

@@ -28,7 +28,7 @@ DATA_DISK = {"DataDisk.1.Category": "cloud_efficiency", "DataDisk.1.Size": 20}
 # actions/DescribeSnapshots.md (2021 error table) and FACTS.md section 9, byte for byte.
 ERRORS: Dict[str, Tuple[int, str]] = {
     "InvalidSnapshotIds.Malformed": (403, "The amount of specified specified snapshot Ids exceeds the limit."),
-    "InvalidStatus.NotFound": (404, "The specified Status is not found"),
+    "InvalidStatus.NotFound": (404, "The specified Status is not found."),  # the newer reference's
     "InvalidSnapshotType.NotFound": (404, "The specfied SnapshotType is not found"),
     "InvalidUsage": (404, "The specifed Usage is not valid"),
     "InvalidSourceDiskType": (404, "The specifed SourceDiskType is not valid"),

@@ -219,4 +219,4 @@ def test_a_dry_run_does_not_use_up_its_client_token(client, ecs, action):
     assert len(ecs.ids("instances")) == 1
     # A changed request under a used token fails, dry run or not.
     expect_error(lambda: client.call(action, DryRun=True, **{**params, "InstanceName": "other"}),
-                 "IdempotentParameterMismatch", "The specified clientToken is used.", 403)
+                 "IdempotentParameterMismatch", "The request is retried with updated parameters.", 400)

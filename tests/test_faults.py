@@ -204,11 +204,14 @@ def test_a_catalogue_code_answers_its_real_status_and_message(ecs: MockEcs, code
     expect_error(lambda: RequestsDriver().call("DescribeInstances", RegionId=REGION), code, message, status)
 
 
-def test_the_edition_chooses_the_text() -> None:
-    with mock_ecs(edition="current") as ecs:
+@pytest.mark.parametrize("edition, text", [
+    ("current", "The process of creating snapshot is failed."),
+    ("spec", "The process of creating snapshot failed."),
+])
+def test_the_edition_chooses_the_text(edition: str, text: str) -> None:
+    with mock_ecs(edition=edition) as ecs:
         ecs.inject_fault("*", "CreateSnapshot.Failed")
-        expect_error(lambda: RequestsDriver().call("DescribeInstances", RegionId=REGION), "CreateSnapshot.Failed",
-                     "The process of creating snapshot is failed.", 403)
+        expect_error(lambda: RequestsDriver().call("CreateSnapshot", DiskId="d-x"), "CreateSnapshot.Failed", text, 403)
 
 
 def test_catalogue_keys_answer_their_wire_code(ecs: MockEcs) -> None:

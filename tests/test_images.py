@@ -222,7 +222,7 @@ def test_create_image_duplicate_name(client, ecs):
     _, _, snap_id = accomplished_snapshot(client, ecs)
     first = create_image(client, SnapshotId=snap_id, ImageName="base")
     expect_error(lambda: create_image(client, SnapshotId=snap_id, ImageName="base"),
-                 "InvalidImageName.Duplicated", "The specified Image name has already bean used.", 400)
+                 "InvalidImageName.Duplicated", "The specified image name is already in use.", 400)
     assert ecs.ids("images") == [first]
     # Names are case-sensitive; a deleted image frees its name.
     create_image(client, SnapshotId=snap_id, ImageName="Base")
@@ -389,7 +389,7 @@ def test_image_lifecycle_through_every_client(any_client, ecs):
     image_id = any_client.call("CreateImage", RegionId=REGION, SnapshotId=snap_id, ImageName="every-client")["ImageId"]
     assert IMAGE_ID.match(image_id)
     expect_error(lambda: any_client.call("CreateImage", RegionId=REGION, SnapshotId=snap_id, ImageName="every-client"),
-                 "InvalidImageName.Duplicated", "The specified Image name has already bean used.", 400)
+                 "InvalidImageName.Duplicated", "The specified image name is already in use.", 400)
     out = any_client.call("DescribeImages", RegionId=REGION, ImageId=image_id)
     (img,) = out["Images"]["Image"]
     # libcloud reads XML, where every number is text; the mapping's Size is text everywhere.

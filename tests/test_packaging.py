@@ -140,7 +140,8 @@ def test_every_file_the_package_reads_at_run_time_is_shipped(
     assert sorted(opened - dists[kind]) == []
 
 
-def test_the_maintainers_derivation_script_is_in_the_sdist_only(dists: Dict[str, FrozenSet[str]]) -> None:
-    script = f"{PACKAGE}/data/derive_params.py"
+@pytest.mark.parametrize("name", ["derive_params.py", "derive_errors.py"])
+def test_the_maintainers_derivation_script_is_in_the_sdist_only(name: str, dists: Dict[str, FrozenSet[str]]) -> None:
+    script = f"{PACKAGE}/data/{name}"
     assert script in dists["sdist"] and script not in dists["wheel"]
     assert f"{PACKAGE}/py.typed" in dists["wheel"]

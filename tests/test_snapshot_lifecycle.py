@@ -27,7 +27,7 @@ ERRORS: Dict[str, Tuple[int, str]] = {
     # actions/DeleteSnapshot.md
     "SnapshotCreatedImage": (403, "The snapshot has been used to create user defined image(s)."),
     "SnapshotCreatedDisk": (403, "The snapshot has been used to create disk(s)."),
-    "InvalidSnapshotId.NotFound/Delete": (404, "The specified snapshot is not found"),
+    "InvalidSnapshotId.NotFound/Delete": (404, "The specified snapshot is not found."),
     # actions/ModifySnapshotAttribute.md
     "InvalidSnapshotId.NotFound/Modify": (404, "The specified SnapshotId does not exist."),
     "NoAttributeToModify": (400, "No attribute to be modified in this request."),

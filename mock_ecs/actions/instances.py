@@ -202,7 +202,7 @@ def _validate_common(ctx: Context) -> Dict[str, Any]:
     image_size = _image_size(ctx, state, image_id)
     disks = _plan_disks(ctx, state, image_size)
     tags = validate.tags(ctx)
-    token = validate.client_token(ctx)
+    token = validate.client_token(ctx, "InvalidClientToken.ValueNotSupported")
     groups = [ctx.get("SecurityGroupId")] if ctx.get("SecurityGroupId") else []
     groups += list(v.get("", "") for v in ctx.indexed("SecurityGroupIds").values())
     return {
