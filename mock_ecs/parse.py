@@ -6,7 +6,6 @@ headers; all are merged, with the query winning over the body for a repeated nam
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Tuple
 from urllib.parse import unquote, urlsplit
@@ -64,18 +63,40 @@ def sanitized(req: HttpRequest) -> HttpRequest:
 
 def _decode(text: str) -> List[Tuple[str, str]]:
     """``parse_qsl(text, keep_blank_values=True, errors="replace")``, pair for pair, faster:
-    a name or value is only unquoted when it holds a '%' or a '+'.
+    the text is unquoted once, then cut (piece by piece only when an escape makes a separator).
 
     Form rules: '&' separates (not ';'), an empty piece is skipped, a piece without '=' is a
     name with an empty value, '+' is a space like %20, undecodable bytes are replaced.
     """
     out: List[Tuple[str, str]] = []
-    if "%" not in text and "+" not in text:  # nothing to decode
-        for piece in text.split("&"):
-            if piece:
-                name, _, value = piece.partition("=")
-                out.append((name, value))
-        return out
+    if "%" in text or "+" in text:
+        if "%26" in text or _escaped_equals_in_a_name(text):
+            return _decode_pieces(text)
+        # No escape makes a '&' or a name's '=': the whole text decoded at once cuts into the
+        # same pieces, names and values as each decoded alone (UTF-8's replacement of bad bytes
+        # never swallows an ASCII '&' or '=' either).
+        text = _unquote(text.replace("+", " ") if "+" in text else text)
+    for piece in text.split("&"):
+        if piece:
+            name, _, value = piece.partition("=")
+            out.append((name, value))
+    return out
+
+
+def _escaped_equals_in_a_name(text: str) -> bool:
+    """Whether an escaped '=' (``%3D``) comes before the first '=' of its piece: in a name."""
+    for escape in ("%3D", "%3d"):
+        at = text.find(escape)
+        while at >= 0:
+            if text.rfind("=", 0, at) <= text.rfind("&", 0, at):
+                return True
+            at = text.find(escape, at + 3)
+    return False
+
+
+def _decode_pieces(text: str) -> List[Tuple[str, str]]:
+    """``_decode`` piece by piece: for text whose escapes make a separator."""
+    out: List[Tuple[str, str]] = []
     for piece in text.split("&"):
         if not piece:
             continue
@@ -95,35 +116,49 @@ def _decode(text: str) -> List[Tuple[str, str]]:
     return out
 
 
-_ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
-_HIGH_ESCAPE = re.compile(r"%[89A-Fa-f][0-9A-Fa-f]")
-
-
-def _escaped(m: re.Match[str]) -> str:
-    return chr(int(m.group(1), 16))
+# Every ASCII escape, in any case of its hex digits ("%3a", "%3A"), -> its character.
+_ASCII_ESCAPES: Dict[str, str] = {
+    f"{high}{low}": chr(int(high + low, 16))
+    for high in "01234567" for low in "0123456789abcdefABCDEF"
+}
 
 
 def _unquote(text: str) -> str:
     """``unquote(text, errors="replace")``; text whose escapes are all ASCII (the usual: a
-    timestamp's ``%3A``, a signature's ``%2F``) is decoded without going through bytes."""
-    if text.isascii() and _HIGH_ESCAPE.search(text) is None:
-        return _ESCAPE.sub(_escaped, text)
+    timestamp's ``%3A``, a signature's ``%2F``) is decoded by a table lookup per escape,
+    without going through bytes (or a regular expression calling back into Python)."""
+    if text.isascii():
+        head, *rest = text.split("%")
+        out = [head]
+        for part in rest:
+            char = _ASCII_ESCAPES.get(part[:2])
+            if char is None:  # a high byte or a malformed escape: the full decoder
+                break
+            out.append(char)
+            out.append(part[2:])
+        else:
+            return "".join(out)
     return unquote(text, errors="replace")
-
-
-# An absolute http(s) URL without the characters that urlsplit treats specially (fragments,
-# IPv6 brackets, the tab/CR/LF it strips): netloc, path, query.
-_PLAIN_URL = re.compile(r"https?://([^/?#\[\]\t\r\n]*)([^?#\[\]\t\r\n]*)(?:\?([^#\[\]\t\r\n]*))?")
 
 
 def split_url(url: str) -> Tuple[str, str, str]:
     """(netloc, path, query) as ``urlsplit`` answers them; the usual absolute http(s) URL is cut
-    by one regular expression (urlsplit costs more than the rest of reading a request)."""
-    if url.isascii():
-        m = _PLAIN_URL.fullmatch(url)
-        if m is not None:
-            netloc, path, query = m.groups("")
-            return netloc, path, query
+    with a few string searches (urlsplit, or a regular expression over the whole URL, costs
+    more than the rest of reading a request)."""
+    if url.startswith("http://"):
+        rest = url[7:]
+    elif url.startswith("https://"):
+        rest = url[8:]
+    else:
+        rest = None
+    # Not what urlsplit treats specially (fragments, IPv6 brackets, the tab/CR/LF it strips).
+    if (rest is not None and url.isascii() and "#" not in rest and "[" not in rest and "]" not in rest
+            and "\t" not in rest and "\r" not in rest and "\n" not in rest):
+        head, _, query = rest.partition("?")
+        slash = head.find("/")
+        if slash < 0:
+            return head, "", query
+        return head[:slash], head[slash:], query
     parts = urlsplit(url)
     return parts.netloc, parts.path, parts.query
 
