@@ -23,6 +23,7 @@ from .wire import HttpRequest
 
 WINDOW_SECONDS = 15 * 60
 _RPC_REQUIRED = ("AccessKeyId", "Signature", "Timestamp", "SignatureNonce")
+_RPC_REQUIRED_SET = frozenset(_RPC_REQUIRED)
 _AUTH_HEADER = re.compile(
     r"^ACS3-HMAC-SHA256\s+Credential=(?P<key>[^,]*),\s*SignedHeaders=(?P<headers>[^,]*),\s*Signature=(?P<sig>[0-9a-fA-F]*)$"
 )
@@ -76,9 +77,8 @@ def authenticate(backend: Backend, req: HttpRequest, call: ApiCall) -> str:
     if call.v3:
         key, timestamp, nonce, check = _v3_parts(req)
     else:
-        for name in _RPC_REQUIRED:
-            if name not in call.params:
-                raise errors.missing(name)
+        if not call.params.keys() >= _RPC_REQUIRED_SET:  # one set operation for the usual request
+            raise errors.missing(next(name for name in _RPC_REQUIRED if name not in call.params))
         key, timestamp, nonce = call.params["AccessKeyId"], call.params["Timestamp"], call.params["SignatureNonce"]
         check = None
     call.access_key = key

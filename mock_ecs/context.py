@@ -127,6 +127,10 @@ class Context:
             raise UndeclaredParameter(f"{self.action} reads {prefix}.N without declaring it")
         out: Dict[int, Dict[str, str]] = {}
         head = prefix + "."
+        # Most requests carry none (CreateSnapshot without Tag): one search of the names joined,
+        # which finds every name starting with ``head`` (and at worst a false alarm: the loop).
+        if "\n" + head not in "\n" + "\n".join(self.params):
+            return out
         for key, value in self.params.items():
             if not key.startswith(head):
                 continue

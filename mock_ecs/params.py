@@ -145,16 +145,27 @@ def _checks(action: str) -> Learnt[Check]:
     return _CHECK_OF.setdefault(action, Learnt(check_of))
 
 
+# action -> the wire names met that take any value (no check): a request made of these alone
+# (the common parameters and Strings: most requests) is answered by one set operation.
+_UNTYPED: Dict[str, Set[str]] = {}
+
+
 def first_malformed(action: str, params: Dict[str, str]) -> Optional[str]:
     """The first parameter (in request order) whose non-empty value is not of its type."""
+    untyped = _UNTYPED.get(action)
+    if untyped is None:
+        untyped = _UNTYPED.setdefault(action, set())
+    elif untyped.issuperset(params):
+        return None
     checks = _CHECK_OF.get(action)
     if checks is None:
         checks = _checks(action)
     for key, value in params.items():
-        if value == "":
-            continue
         check = checks[key]
-        if check is not None and not check(value):
+        if check is None:
+            if len(untyped) < CACHED_NAMES:  # bounded: the names come from requests
+                untyped.add(key)
+        elif value != "" and not check(value):
             return key
     return None
 
