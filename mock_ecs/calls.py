@@ -62,9 +62,10 @@ def make_call(
     if region_id is None and err is not None:
         # Refused before or while its region was checked: keep the region it asked for.
         region_id = call.params.get("RegionId") or call.host_region
+    # The record keeps the request's own dict, without Signature: every reader of the request
+    # (authentication, the handler) is done with it by now, so no copy per request.
     params = call.params
-    if "Signature" in params:  # otherwise the record shares the request's dict: nothing changes it
-        params = dict(params)
+    if "Signature" in params:
         del params["Signature"]
     # Nearly always read by authentication: access_key_of only for a request refused before it.
     key = call.access_key if call.access_key is not None else access_key_of(req, call)

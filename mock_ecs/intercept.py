@@ -262,9 +262,10 @@ class Interceptor:
         store: Any = getattr(headers, "_store", None)
         if type(store) in (dict, OrderedDict):
             # requests' CaseInsensitiveDict keeps lower-cased name -> (name, value): read it
-            # directly rather than through its Mapping methods (a call per header).
-            plain = {name: value for name, value in store.values()}
-            lower = {low: value for low, (_, value) in store.items()}
+            # directly rather than through its Mapping methods (a call per header). Its names
+            # differ in lower case, so ``plain`` has one entry per entry of ``store``, in order.
+            plain = dict(store.values())
+            lower = dict(zip(store, plain.values()))
         else:
             plain, lower = dict(headers), None
         req = HttpRequest(prepared.method or "GET", prepared.url, plain, _as_bytes(prepared.body))
