@@ -9,7 +9,8 @@ the official metadata (``router.META``)::
 
 It also writes the reference pages under docs/ (``PAGES``): docs/response-fields.md, the fields
 of the official SDK's response models each action answers (mock_ecs/conformance.py, which needs
-the test extras: the Tea SDK and aliyunsdkcore).
+the test extras: the Tea SDK and aliyunsdkcore), and docs/errors.md, the documented error codes
+each action answers and why not the others (mock_ecs/errors_page.py).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Sequence, Tuple
 
-from . import router
+from . import errors_page, reach, router
 from .router import ActionSpec
 
 if TYPE_CHECKING:
@@ -75,19 +76,20 @@ def render(actions: Optional[Dict[str, ActionSpec]] = None, fields: Optional[Dic
     """The section, markers included; with ``fields`` (conformance.measure()), a column of the
     response fields each action answers, linked to docs/response-fields.md."""
     specs = [spec for _, spec in sorted((actions if actions is not None else router.ACTIONS).items())]
-    extra_head = " Response fields |" if fields is not None else ""
+    error_counts = errors_page.counts({spec.name: reach.answered(spec) for spec in specs})
+    extra_head = " Errors answered |" + (" Response fields |" if fields is not None else "")
     lines = [
         START,
         f"<!-- Generated from the @action declarations by `{COMMAND}`: edit the code, then rerun it. -->",
         "",
         "| Action | Required | Implemented parameters and filters | DryRun | Paging |" + extra_head,
-        "|---|---|---|---|---|" + ("---|" if fields is not None else ""),
+        "|---|---|---|---|---|---|" + ("---|" if fields is not None else ""),
     ]
     for spec in specs:
-        extra = ""
+        extra = f" {errors_page.cell(spec.name, *error_counts[spec.name])} |"
         if fields is not None:
             cov = fields.get(spec.name)
-            extra = f" {fields_cell(cov) if cov is not None else _NONE} |"
+            extra += f" {fields_cell(cov) if cov is not None else _NONE} |"
         lines.append(
             f"| {spec.name} | {_code(spec.required)} | {_code(implemented(spec))} | {dry_run(spec)} | {paging(spec)} |"
             + extra
@@ -137,9 +139,14 @@ def fields_page(fields: Dict[str, Coverage]) -> str:
     return conformance.render_page(fields, conformance.sdk_version(), COMMAND) + "\n"
 
 
+def errors_page_text(_fields: Dict[str, Coverage]) -> str:
+    return errors_page.render(reach.answered_by_action(), COMMAND)
+
+
 # The reference pages under docs/ (next to the README): path and renderer.
 PAGES: Tuple[Tuple[str, Callable[[Dict[str, Coverage]], str]], ...] = (
     ("docs/response-fields.md", fields_page),
+    ("docs/errors.md", errors_page_text),
 )
 
 

@@ -136,3 +136,30 @@ def test_the_model_walk_finds_nested_lists_and_types():
     instance = dict((f.path, f.type) for f in conformance.model_fields("DescribeInstances"))
     assert instance["Instances.Instance[].SecurityGroupIds.SecurityGroupId"] == "list[str]"
     assert instance["Instances.Instance[].SpotPriceLimit"] == "float"
+
+
+# --- docs/errors.md ------------------------------------------------------------------------------
+def test_the_errors_page_is_the_generated_one():
+    from mock_ecs import error_texts, errors_page, reach
+
+    page = (README.parent / "docs" / "errors.md").read_text(encoding="utf-8")
+    answered = reach.answered_by_action()
+    assert page == docs.errors_page_text({}), "docs/errors.md is out of date: run `python -m mock_ecs.docs`"
+    for action, codes in answered.items():
+        documented = error_texts.documented(action)
+        n, m = errors_page.counts(answered)[action]
+        assert f"\n## {action}\n\n{n} of {m} documented codes answered.\n" in page
+        assert f"[{n}/{m}](docs/errors.md#{action.lower()})" in README.read_text(encoding="utf-8")
+        rows = page.split(f"\n## {action}\n")[1].splitlines()
+        for code in documented:  # every code has a row; every one not answered, a reason
+            row = next(line for line in rows if line.startswith(f"| `{code}` |"))
+            assert row.endswith("| yes |  |") if code in codes else "| — | " in row and not row.endswith("|  |")
+
+
+def test_an_error_reason_follows_its_rules():
+    from mock_ecs import errors_page
+
+    assert errors_page.reason("CreateDisk", "InvalidParameter.KMSKeyId.NotFound") == errors_page.CRYPTO
+    assert errors_page.reason("RunInstances", "Account.Arrearage") == errors_page.BILLING
+    assert errors_page.reason("ReplaceSystemDisk", "InvalidInstance.NotFoundSystemDisk").startswith("cannot happen")
+    assert errors_page.reason("DeleteImage", "SomethingNew") == errors_page.NOT_YET
