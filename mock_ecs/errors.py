@@ -119,6 +119,17 @@ CATALOGUE: Dict[str, Tuple[int, str]] = {
         "or in arrears (afterpay mode).",
     ),
     "InvalidOperation.DeletionProtection": (403, "%s"),
+    "ChargeTypeViolation": (403, "The operation is not permitted due to charge type of the instance."),
+    # StartInstance documents a second text for a pay-as-you-go instance (pass it as message=).
+    "InstanceExpired": (403, "The prePaid instance has been expired."),
+    "InsufficientBalance": (403, "Your account does not have enough balance."),
+    "InstanceType.ParameterMismatch": (
+        403,
+        "The input parameter ConfirmStop must be true when an instance have localstorage.",
+    ),
+    # AttachDisk.md.
+    "InvalidDevice.Malformed": (400, "The specified port is not valid."),
+    "InvalidDevice.InUse": (403, "The specified device has been occupied."),
     # --- disks ---
     "InvalidDiskName.Malformed": (400, "The specified disk name is wrongly formed."),
     "InvalidDiskCategory.NotSupported": (403, "The specified disk category is not supported."),
@@ -156,6 +167,10 @@ CATALOGUE: Dict[str, Tuple[int, str]] = {
     # --- snapshots and images ---
     "SnapshotCreatedImage": (403, "The snapshot has been used to create user defined image(s)."),
     "SnapshotCreatedDisk": (403, "The snapshot has been used to create disk(s)."),
+    "Operation.Conflict": (403, "The operation may conflicts with others, please retry later."),
+    # CreateImage.md: the other OperationDenied texts of CreateImage are passed as message=.
+    "OperationDenied": (403, "The specified snapshot is not from system disk."),
+    "QuotaExceed.Image": (403, "The Image Quota exceeds."),
     "InvalidSnapshotId.NotFoundDelete": (404, "The specified snapshot is not found"),
     "InvalidImageName.Malformed": (400, "The specified Image name is wrongly formed."),
     "InvalidImageName.Duplicated": (400, "The specified Image name has already bean used."),

@@ -138,6 +138,14 @@ class Instance:
     def lock_reasons(self) -> List[str]:
         return [reason for reason, _ in self.locks]
 
+    def expired(self, now: float) -> bool:
+        """A subscription past its ExpiredTime (the real service stops and locks it)."""
+        return self.charge_type == "PrePaid" and self.expired_at <= now
+
+    def in_arrears(self, now: float) -> bool:
+        """Expired, or locked for an overdue payment (a ``financial`` lock)."""
+        return self.expired(now) or any(reason == "financial" for reason, _ in self.locks)
+
 
 @slotted()
 @dataclass
@@ -178,6 +186,10 @@ class Disk:
 
     def status(self, now: float) -> str:
         return self.phase.at(now)
+
+    def in_arrears(self, now: float) -> bool:
+        """A subscription disk past its ExpiredTime, or one with its own ``financial`` lock."""
+        return (self.charge_type == "PrePaid" and self.expired_at <= now) or "financial" in self.locks
 
     @property
     def data_gib(self) -> float:

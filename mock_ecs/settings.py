@@ -20,6 +20,10 @@ class Settings:
     disk_transition_seconds: float = 0
     # CreateImage: Creating -> Available after this long.
     image_creation_seconds: float = 0
+    # Custom images per account and region (CreateImage's QuotaExceed.Image). The reference
+    # gives no number; 100 is the per-region limit of the earlier published ECS limits (today
+    # a per-account quota in Quota Center).
+    image_quota: int = 100
     # "spec": error texts of the 2018 specification; "current": the 2021+ API texts.
     edition: str = "spec"
     # Refuse access keys that were not registered (InvalidAccessKeyId.NotFound).

@@ -244,7 +244,8 @@ NON_DEFAULT = {
     "snapshot_quota": ("7", 7), "initialization_seconds": ("60", 60.0), "snapshot_seconds_per_gib": ("0.5", 0.5),
     "snapshot_min_seconds": ("3", 3.0), "instance_start_seconds": ("2", 2.0),
     "instance_transition_seconds": ("4", 4.0), "disk_transition_seconds": ("5", 5.0),
-    "image_creation_seconds": ("6", 6.0), "edition": ("current", "current"), "strict_access_keys": ("true", True),
+    "image_creation_seconds": ("6", 6.0), "image_quota": ("8", 8),
+    "edition": ("current", "current"), "strict_access_keys": ("true", True),
     "max_disks_per_instance": ("9", 9), "delete_unknown": ("ignore", "ignore"), "max_calls": ("500", 500),
 }
 

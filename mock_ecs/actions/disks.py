@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from operator import attrgetter
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Set, Tuple
 
 from .. import errors, filters, paging, regions, validate
 from ..backend import RegionState
@@ -33,6 +34,8 @@ from .instances import PERFORMANCE_LEVELS, _image_size, drop_disk
 DISK_NEVER_EXPIRES = "2999-09-08T16:00Z"
 DISK_STATUSES = ("In_use", "Available", "Attaching", "Detaching", "Creating", "ReIniting")
 _SIZE_RANGE = {"cloud": (5, 2000)}
+# AttachDisk's Device: the names the mock gives (/dev/xvda is the system disk's, so in use).
+_DEVICE = re.compile(r"/dev/xvd[a-z]")
 
 
 def effective_locks(ctx: Context, state: RegionState, disk: Disk) -> List[str]:
@@ -122,12 +125,17 @@ def create_disk(ctx: Context) -> Dict[str, Any]:
     return validate.idempotent(ctx, token, "IdempotentParameterMismatch", create)
 
 
-def _attach(ctx: Context, inst: Instance, disk: Disk, *, delete_with_instance: bool) -> None:
-    disk.instance_id = inst.instance_id
-    # The first free device: after a DetachDisk the count of disks no longer names one.
+def _devices(ctx: Context, inst: Instance) -> Set[str]:
+    """The device names the instance's disks hold."""
     state = ctx.locate(inst.instance_id)
-    used = {state.disks[d].device for d in inst.disk_ids if d in state.disks} if state else set()
-    disk.device = next(f"/dev/xvd{c}" for c in "abcdefghijklmnopqrstuvwxyz" if f"/dev/xvd{c}" not in used)
+    return {state.disks[d].device for d in inst.disk_ids if d in state.disks} if state else set()
+
+
+def _attach(ctx: Context, inst: Instance, disk: Disk, *, delete_with_instance: bool, device: str = "") -> None:
+    disk.instance_id = inst.instance_id
+    # Else the first free device: after a DetachDisk the count of disks no longer names one.
+    used = _devices(ctx, inst) if not device else set()
+    disk.device = device or next(f"/dev/xvd{c}" for c in "abcdefghijklmnopqrstuvwxyz" if f"/dev/xvd{c}" not in used)
     disk.ever_attached = True
     disk.attached_at = ctx.now
     disk.delete_with_instance = delete_with_instance
@@ -142,13 +150,21 @@ def _instance_usable(ctx: Context, inst: Instance, status_key: str) -> None:
         raise ctx.error(status_key)
 
 
-@action("AttachDisk", params=("DeleteWithInstance",))
+@action("AttachDisk", params=("DeleteWithInstance", "Device"))
 def attach_disk(ctx: Context) -> Dict[str, Any]:
+    """Checks, in this order: the Device's form, the disk, the instance, the disk's kind, the
+    instance's lock and status, neither expired nor in arrears, the disk free, Available and
+    in the instance's zone, room on the instance, then the Device free on it."""
+    device = ctx.get("Device")
+    if device and not _DEVICE.fullmatch(device):
+        raise ctx.error("InvalidDevice.Malformed")
     state, disk = get_disk(ctx, ctx.get("DiskId"))
     _, inst = get_instance(ctx, ctx.get("InstanceId"))
     if disk.is_local:
         raise ctx.error("DiskId.ValueNotSupported")
     _instance_usable(ctx, inst, "IncorrectInstanceStatus")
+    if inst.in_arrears(ctx.now) or disk.in_arrears(ctx.now):
+        raise ctx.error("InstanceExpiredOrInArrears")
     if disk.instance_id:
         raise ctx.error("InvalidDisk.InUse")
     if disk.status(ctx.now) != "Available":
@@ -157,9 +173,11 @@ def attach_disk(ctx: Context) -> Dict[str, Any]:
         raise ctx.error("ResourcesNotInSameZone")
     if len(inst.disk_ids) >= ctx.settings.max_disks_per_instance:
         raise ctx.error("InstanceDiskLimitExceeded")
+    if device and device in _devices(ctx, inst):
+        raise ctx.error("InvalidDevice.InUse")
     delete_with_instance = ctx.get_bool("DeleteWithInstance")
     ctx.commit()
-    _attach(ctx, inst, disk, delete_with_instance=delete_with_instance)
+    _attach(ctx, inst, disk, delete_with_instance=delete_with_instance, device=device)
     return {}
 
 

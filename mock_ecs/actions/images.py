@@ -59,6 +59,10 @@ _ARM_FAMILY = re.compile(r"^[a-z]+\d+[yr]$")
 PUBLIC_CREATED = "2024-01-01T00:00:00Z"
 
 AnyImage = Union[Image, PublicImage]
+# CreateImage.md's OperationDenied texts for a DiskDeviceMapping without exactly one system disk.
+_NO_SYSTEM_SNAPSHOT = "The specified parameter DiskDeviceMapping.n.SnapshotId does not contain system disk snapshot."
+_TWO_SYSTEM_SNAPSHOTS = (
+    "The specified parameter DiskDeviceMapping.n.SnapshotId contains two or more system disk snapshots.")
 
 
 def _ready_snapshot(ctx: Context, snap_id: str) -> Snapshot:
@@ -102,7 +106,7 @@ def create_image(ctx: Context) -> Dict[str, Any]:
     instance_id = ctx.get("InstanceId")
     mappings = ctx.indexed("DiskDeviceMapping", limit=17)
     # Priority of the sources, as documented: InstanceId > DiskDeviceMapping > SnapshotId.
-    sources: List[Tuple[str, Snapshot]] = []
+    sources: List[Tuple[str, Snapshot, str]] = []  # (device, snapshot, the disk type it gives)
     inst = None
     source_os: Tuple[str, str] = ("", "")  # (OSName, Platform) of what the source ran
     if instance_id:
@@ -127,14 +131,25 @@ def create_image(ctx: Context) -> Dict[str, Any]:
             if not snap_id:
                 raise errors.missing(f"DiskDeviceMapping.{n}.SnapshotId")
             device = fields_.get("Device") or ("/dev/xvda" if n == 1 else f"/dev/xvd{chr(ord('a') + n - 1)}")
-            sources.append((device, _ready_snapshot(ctx, snap_id)))
+            snap = _ready_snapshot(ctx, snap_id)
+            # "If you do not set this parameter, the disk type is determined by the snapshot."
+            kind = fields_.get("DiskType") or snap.source_disk_type
+            if kind not in ("system", "data"):
+                raise ctx.error("InvalidDiskType.ValueNotSupported")
+            sources.append((device, snap, kind))
+        systems = sum(kind == "system" for _, _, kind in sources)
+        if systems != 1:
+            raise ctx.error("OperationDenied", _NO_SYSTEM_SNAPSHOT if not systems else _TWO_SYSTEM_SNAPSHOTS)
     elif ctx.get("SnapshotId"):
-        sources.append(("/dev/xvda", _ready_snapshot(ctx, ctx.get("SnapshotId"))))
+        snap = _ready_snapshot(ctx, ctx.get("SnapshotId"))
+        if snap.source_disk_type != "system":
+            raise ctx.error("OperationDenied")  # "The specified snapshot is not from system disk."
+        sources.append(("/dev/xvda", snap, "system"))
     else:
         raise ctx.error("MissingParameter.CreateImageSource")
     platform = platform or DEFAULT_PLATFORM
     architecture = architecture or "x86_64"
-    system = next((snap for _, snap in sources if snap.source_disk_type == "system"), None)
+    system = next((snap for _, snap, kind in sources if kind == "system"), None)
     source_disk = state.disks.get(system.source_disk_id) if system is not None else None
     if source_disk is not None and source_disk.image_id:
         source_os = image_os(state, source_disk.image_id)[::2]
@@ -144,6 +159,8 @@ def create_image(ctx: Context) -> Dict[str, Any]:
         # Checked here, after the ClientToken: a replay answers its first ImageId, not Duplicated.
         if name and any(img.image_name == name for img in state.images.values()):
             raise ctx.error("InvalidImageName.Duplicated")
+        if len(state.images) >= ctx.settings.image_quota:
+            raise ctx.error("QuotaExceed.Image")
         ctx.commit()
         now = ctx.now
         image_id = new_id(ctx, "m", region_id)
@@ -165,11 +182,11 @@ def create_image(ctx: Context) -> Dict[str, Any]:
                     description=f"Created for image {image_id}",
                 )
                 add_snapshot(ctx.account, state, snap)
-                sources.append((disk.device or "/dev/xvda", snap))
+                sources.append((disk.device or "/dev/xvda", snap, disk.disk_type))
                 ready = max(ready, snap.done_at())
-        for device, snap in sources:
+        for device, snap, kind in sources:
             snap.image_ids.add(image_id)
-            rows.append((device, snap.snapshot_id, snap.source_disk_size, snap.source_disk_type))
+            rows.append((device, snap.snapshot_id, snap.source_disk_size, kind))
         system_size = next((size for dev, _, size, kind in rows if kind == "system"), rows[0][2] if rows else 40)
         image = Image(
             image_id=image_id, region_id=region_id, image_name=name or image_id, created_at=now,

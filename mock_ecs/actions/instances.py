@@ -387,13 +387,28 @@ def _security_locked(inst: Instance) -> bool:
     return "security" in inst.lock_reasons()
 
 
+# StartInstance.md's InstanceExpired text for a pay-as-you-go instance (the catalogue's is the
+# subscription's).
+POSTPAID_EXPIRED = "The postPaid instance has been expired. Please ensure your account have enough balance."
+
+
 @action("StartInstance", params=("DryRun",))
 def start_instance(ctx: Context) -> Dict[str, Any]:
+    """Checks, in this order: the instance exists, no security lock, not expired (a subscription
+    past its ExpiredTime, or a ``financial`` lock), none of its disks in arrears, the account's
+    balance (pay-as-you-go only: a subscription is paid), then its status."""
     dry_run_flag(ctx)
-    _, inst = get_instance(ctx, ctx.get("InstanceId"))
+    state, inst = get_instance(ctx, ctx.get("InstanceId"))
     if _security_locked(inst):
         raise ctx.error("InstanceLockedForSecurity.Instance")
-    if inst.status(ctx.now) != "Stopped":
+    now = ctx.now
+    if inst.in_arrears(now):
+        raise ctx.error("InstanceExpired", None if inst.charge_type == "PrePaid" else POSTPAID_EXPIRED)
+    if any(disk.in_arrears(now) for d in inst.disk_ids if (disk := state.disks.get(d)) is not None):
+        raise ctx.error("DiskInArrears")
+    if inst.charge_type == "PostPaid" and ctx.account.not_enough_balance:
+        raise ctx.error("InsufficientBalance")
+    if inst.status(now) != "Stopped":
         raise ctx.error("StartInstance.IncorrectInstanceStatus")
     ctx.commit()
     inst.phase.move("Starting", "Running", ctx.now, ctx.settings.instance_transition_seconds)
@@ -402,12 +417,19 @@ def start_instance(ctx: Context) -> Dict[str, Any]:
     return {}
 
 
-@action("StopInstance", params=("DryRun",))
+@action("StopInstance", params=("ConfirmStop", "DryRun"))
 def stop_instance(ctx: Context) -> Dict[str, Any]:
+    """Checks, in this order: the instance exists, no security lock, not expired or in arrears,
+    ConfirmStop=true when it has local disks (StopInstance.md), then its status."""
     dry_run_flag(ctx)
-    _, inst = get_instance(ctx, ctx.get("InstanceId"))
+    state, inst = get_instance(ctx, ctx.get("InstanceId"))
     if _security_locked(inst):
         raise ctx.error("InstanceLockedForSecurity.Instance")
+    if inst.in_arrears(ctx.now):
+        raise ctx.error("InstanceExpiredOrInArrears")
+    confirmed = ctx.get_bool("ConfirmStop")
+    if not confirmed and any(disk.is_local for d in inst.disk_ids if (disk := state.disks.get(d)) is not None):
+        raise ctx.error("InstanceType.ParameterMismatch")
     if inst.status(ctx.now) != "Running":
         raise ctx.error("StartInstance.IncorrectInstanceStatus")
     ctx.commit()
@@ -415,11 +437,17 @@ def stop_instance(ctx: Context) -> Dict[str, Any]:
     return {}
 
 
-@action("DeleteInstance", params=("Force", "DryRun"))
+@action("DeleteInstance", params=("Force", "TerminateSubscription", "DryRun"))
 def delete_instance(ctx: Context) -> Dict[str, Any]:
+    """A subscription is released only once expired, and only with TerminateSubscription=true
+    (DeleteInstance.md); otherwise its charge type forbids it (ChargeTypeViolation), checked
+    first: no other state of the instance makes it deletable."""
     dry_run_flag(ctx)
     state, inst = get_instance(ctx, ctx.get("InstanceId"))
     force = ctx.get_bool("Force")
+    terminate = ctx.get_bool("TerminateSubscription")
+    if inst.charge_type == "PrePaid" and not (inst.expired(ctx.now) and terminate):
+        raise ctx.error("ChargeTypeViolation")
     status = inst.status(ctx.now)
     if inst.deletion_protection:
         raise ctx.error(
@@ -432,7 +460,8 @@ def delete_instance(ctx: Context) -> Dict[str, Any]:
             "The specified instance status does not support this operation.",
             403,
         )
-    if status != "Stopped" and not force:
+    # An expired subscription counts as stopped: the real service stops it on expiry.
+    if status != "Stopped" and not force and not inst.expired(ctx.now):
         raise ctx.error("StartInstance.IncorrectInstanceStatus")
     ctx.commit()
     release_all = _security_locked(inst)
