@@ -11,6 +11,7 @@
 | GET /_mock_ecs/accounts | every account and its flags |
 | GET/POST /_mock_ecs/accounts/{id} | its flags; {"not_enough_balance": true, "snapshot_service_unavailable": false} |
 | POST/DELETE /_mock_ecs/instances/{id}/locks | lock {"reason": "security", "message": optional}; unlock (?reason=) |
+| POST/DELETE /_mock_ecs/disks/{id}/locks | lock the disk itself {"reason": "financial"}; unlock (?reason=) |
 | POST /_mock_ecs/disks/{id}/data-size | {"gib": 500} |
 | GET/POST/DELETE /_mock_ecs/faults | list; {"action", "code", "times", "rate", "seed", "status", "latency", ...} |
 | GET/PUT/POST /_mock_ecs/sleep | how injected latencies wait: {"mode": "real" / "clock" / "record"} |
@@ -127,6 +128,8 @@ class Control:
         ("POST", re.compile(r"^accounts/(?P<account>[^/]+)$"), "account"),
         ("POST", re.compile(r"^instances/(?P<instance>[^/]+)/locks$"), "lock"),
         ("DELETE", re.compile(r"^instances/(?P<instance>[^/]+)/locks$"), "unlock"),
+        ("POST", re.compile(r"^disks/(?P<disk>[^/]+)/locks$"), "lock_disk"),
+        ("DELETE", re.compile(r"^disks/(?P<disk>[^/]+)/locks$"), "unlock_disk"),
         ("POST", re.compile(r"^disks/(?P<disk>[^/]+)/data-size$"), "data_size"),
         ("GET", re.compile(r"^faults$"), "faults"),
         ("POST", re.compile(r"^faults$"), "add_fault"),
@@ -275,6 +278,23 @@ class Control:
         except KeyError:
             raise ControlError(404, f"no instance {instance}") from None
         return self._locks(instance)
+
+    def _disk_locks(self, disk: str) -> Dict[str, Any]:
+        return {"disk_id": disk, "OperationLocks": self.handle.disk(disk)["OperationLocks"]}
+
+    def lock_disk(self, doc: Dict[str, Any], params: Dict[str, str], disk: str) -> Dict[str, Any]:
+        try:
+            self.handle.lock_disk(disk, doc.get("reason", params.get("reason", "financial")))
+        except KeyError:
+            raise ControlError(404, f"no disk {disk}") from None
+        return self._disk_locks(disk)
+
+    def unlock_disk(self, doc: Dict[str, Any], params: Dict[str, str], disk: str) -> Dict[str, Any]:
+        try:
+            self.handle.unlock_disk(disk, doc.get("reason", params.get("reason")))
+        except KeyError:
+            raise ControlError(404, f"no disk {disk}") from None
+        return self._disk_locks(disk)
 
     def data_size(self, doc: Dict[str, Any], params: Dict[str, str], disk: str) -> Dict[str, Any]:
         gib = _non_negative(doc, params, "gib", 'give {"gib": N}, the GiB of data the disk holds', "gib must be >= 0")

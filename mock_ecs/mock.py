@@ -308,6 +308,22 @@ class MockEcs:
             inst = self._find("instances", instance_id)
             inst.locks = [lock for lock in inst.locks if reason is not None and lock[0] != reason]
 
+    def lock_disk(self, disk_id: str, reason: str = "financial") -> None:
+        """Add a lock to a disk itself (DescribeDisks OperationLocks): ``financial`` puts it in
+        arrears (StartInstance DiskInArrears, AttachDisk InstanceExpiredOrInArrears)."""
+        if reason not in LOCK_MESSAGES:
+            raise ValueError(f"lock reason must be one of {sorted(LOCK_MESSAGES)}")
+        with self.backend.lock:
+            disk = self._find("disks", disk_id)
+            if reason not in disk.locks:
+                disk.locks.append(reason)
+
+    def unlock_disk(self, disk_id: str, reason: Optional[str] = None) -> None:
+        """Remove one lock reason of a disk, or every one when ``reason`` is None."""
+        with self.backend.lock:
+            disk = self._find("disks", disk_id)
+            disk.locks = [lock for lock in disk.locks if reason is not None and lock != reason]
+
     def inject_fault(
         self, action: str, code: Optional[str], *, times: Any = "default", rate: Optional[float] = None,
         seed: Optional[int] = 0, latency: float = 0.0, status: Optional[int] = None, message: Optional[str] = None,

@@ -15,7 +15,7 @@ from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 import pytest
 
-from conftest import REGION, ApiError, SdkCoreDriver, expect_error, run_instance, system_disk
+from conftest import REGION, ApiError, SdkCoreDriver, create_instance, expect_error, run_instance, system_disk
 from mock_ecs import DEFAULT_ACCOUNT_ID, MockEcs
 from mock_ecs.control import Control
 from mock_ecs.server import ThreadedMockServer
@@ -129,6 +129,8 @@ PARITY = {
     "set_account_status": "POST accounts/{id}",
     "lock_instance": "POST instances/{id}/locks",
     "unlock_instance": "DELETE instances/{id}/locks",
+    "lock_disk": "POST disks/{id}/locks",
+    "unlock_disk": "DELETE disks/{id}/locks",
     "inject_fault": "POST faults",
     "inject_latency": "POST faults (code null, latency)",
     "faults": "GET faults",
@@ -253,6 +255,24 @@ def test_lock_errors(sdk: SdkCoreDriver, ctl: Ctl) -> None:
     assert ctl("DELETE", "instances/i-nosuch/locks", expect=404) == {"error": "no instance i-nosuch"}
     assert "lock reason must be one of ['financial', 'security']" in ctl(
         "POST", f"instances/{instance_id}/locks", {"reason": "legal"}, expect=400)["error"]
+
+
+def test_disk_locks(sdk: SdkCoreDriver, ctl: Ctl) -> None:
+    instance_id = create_instance(sdk)
+    disk_id = system_disk(sdk, instance_id)
+    locked = ctl("POST", f"disks/{disk_id}/locks", {})
+    assert locked == {"disk_id": disk_id, "OperationLocks": {"OperationLock": [{"LockReason": "financial"}]}}
+    expect_error(lambda: sdk.call("StartInstance", InstanceId=instance_id), "DiskInArrears",
+                 "The specified operation is denied as your disk has expired.", 403)
+    ctl("POST", f"disks/{disk_id}/locks", {"reason": "security"})
+    after = ctl("DELETE", f"disks/{disk_id}/locks?reason=financial")
+    assert after["OperationLocks"]["OperationLock"] == [{"LockReason": "security"}]
+    assert ctl("DELETE", f"disks/{disk_id}/locks")["OperationLocks"]["OperationLock"] == []
+    sdk.call("StartInstance", InstanceId=instance_id)
+    assert ctl("POST", "disks/d-nosuch/locks", {}, expect=404) == {"error": "no disk d-nosuch"}
+    assert ctl("DELETE", "disks/d-nosuch/locks", expect=404) == {"error": "no disk d-nosuch"}
+    refused = ctl("POST", f"disks/{disk_id}/locks", {"reason": "legal"}, expect=400)
+    assert "lock reason must be one of" in refused["error"]
 
 
 def test_disk_data_size(sdk: SdkCoreDriver, ctl: Ctl) -> None:
