@@ -44,12 +44,12 @@ SERVER_CODES = ("InternalError", "ServiceUnavailable")
 class Rule(NamedTuple):
     by_message: Dict[str, int]
     default: Optional[Entry]  # the first documented text that is not a bare "%s"
-    fill: Optional[int]  # the status of a "%s" row
+    fill: Optional[int]  # the status of a "%s" row (or of one without text)
 
 
 def _rule(entries: List[Entry]) -> Rule:
     texts = [(s, m) for s, m in entries if m and m != FILL]
-    fills = [s for s, m in entries if m == FILL]
+    fills = [s for s, m in entries if not m or m == FILL]  # no text documented: any text reads
     return Rule({m: s for s, m in reversed(texts)}, texts[0] if texts else None, fills[0] if fills else None)
 
 

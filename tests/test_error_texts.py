@@ -131,6 +131,37 @@ def test_attach_disk_refuses_a_local_disk(client: Driver, ecs: MockEcs) -> None:
                  "DiskId.ValueNotSupported", "The specified parameter diskid is not supported.", 403)
 
 
+@pytest.mark.in_process
+@pytest.mark.parametrize("action", ["RunInstances", "CreateInstance"])
+def test_a_data_disk_from_a_snapshot_still_in_progress(client: Driver, ecs: MockEcs, action: str) -> None:
+    _, disk_id = ready_disk(client, ecs)
+    snapshot_id = client.call("CreateSnapshot", DiskId=disk_id)["SnapshotId"]
+    expect_error(lambda: client.call(action, **INSTANCE, **{"DataDisk.1.SnapshotId": snapshot_id}),
+                 "InvalidSnapshotId.NotReady", "The specified snapshot has not completed yet.", 403)
+
+
+@pytest.mark.in_process
+def test_detach_disk_from_an_instance_locked_for_security(client: Driver, ecs: MockEcs) -> None:
+    instance_id = run_instance(client)
+    disk_id = client.call("CreateDisk", RegionId=REGION, InstanceId=instance_id, Size=40)["DiskId"]  # attached
+    ecs.lock_instance(instance_id, "security")
+    expect_error(lambda: client.call("DetachDisk", InstanceId=instance_id, DiskId=disk_id),
+                 "InstanceLockedForSecurity", "The instance is locked due to security.", 403)
+
+
+@pytest.mark.in_process
+def test_replace_system_disk_own_texts(client: Driver, ecs: MockEcs) -> None:
+    instance_id = run_instance(client)
+    client.call("StopInstance", InstanceId=instance_id)
+    expect_error(lambda: client.call("ReplaceSystemDisk", InstanceId=instance_id, ImageId=IMAGE,
+                                     **{"SystemDisk.Size": 10}),
+                 "InvalidSystemDiskSize.ValueNotSupported", "The specified parameter SystemDisk.Size is invalid.", 400)
+    ecs.lock_instance(instance_id, "financial")
+    expect_error(lambda: client.call("ReplaceSystemDisk", InstanceId=instance_id, ImageId=IMAGE),
+                 "InstanceExpiredOrInArrears", "The specified operation is denied as your prepay instance is expired "
+                 "(prepay mode) or in arrears (afterpay mode).", 403)
+
+
 @pytest.mark.parametrize("edition, quota", [("spec", "The maximum number of snapshots is exceeded."),
                                             ("current", "The snapshot quota exceeds.")])
 def test_create_snapshot_texts_follow_the_edition(edition: str, quota: str) -> None:
