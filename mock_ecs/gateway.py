@@ -3,7 +3,8 @@
 The checks before any handler, in order: HTTP method (GET or POST), Action, the caller
 (signature, timestamp, nonce), Version, the action's existence, its required parameters and
 the type of every value (both from the metadata's table, params.py), the filters a strict
-action does not implement, and the region.
+action does not implement, and the region. An error, wherever raised, is answered in the
+action's own words: the status and message its reference documents (error_texts.py).
 
 Every transport (the in-process interceptors and the server) calls ``Gateway.handle``.
 """
