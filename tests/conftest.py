@@ -245,6 +245,8 @@ SERVER = "@server"
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "in_process: run the test's `client` in-process only (not also against the server)")
+    config.addinivalue_line(
+        "markers", "tools: third-party tools (ansible-playbook) run as processes against `mock-ecs serve`")
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
