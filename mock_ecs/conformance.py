@@ -272,6 +272,7 @@ def scenario(ecs: MockEcs, call: Call) -> Dict[str, List[Dict[str, Any]]]:
     ecs.advance_clock(600)
     # A subscription disk (OrderId) created on a subscription instance; a disk created, then attached.
     ask("CreateDisk", RegionId=REGION, InstanceId=sub, DiskCategory="cloud_essd", Size=50, DiskName="sub-data")
+    sub_disk = _newest(ecs, "disks")
     ask("CreateDisk", RegionId=REGION, ZoneId=ZONE, DiskCategory="cloud_essd", Size=100, DiskName="data-1",
         Description="a data disk", PerformanceLevel="PL1", Encrypted=True, KMSKeyId="0e478b7a-4262-4802-b8cb",
         ResourceGroupId="rg-acfmzw2jz2z1234", Tag__1__Key="env", Tag__1__Value="prod")
@@ -288,6 +289,9 @@ def scenario(ecs: MockEcs, call: Call) -> Dict[str, List[Dict[str, Any]]]:
     ask("DescribeSnapshots", RegionId=REGION, SnapshotIds=json.dumps([sys_snap, data_snap]))  # progressing
     ecs.advance_clock(3600)
     ask("ModifySnapshotAttribute", SnapshotId=sys_snap, SnapshotName="sys-1b", Description="renamed")
+    ask("ModifyDiskAttribute", DiskId=data_disk, DiskName="data-1b", Description="renamed", DeleteAutoSnapshot=False)
+    ask("ResizeDisk", DiskId=data_disk, NewSize=120, Type="online")
+    ask("ResizeDisk", DiskId=sub_disk, NewSize=60)  # a subscription disk: OrderId
     ask("CreateImage", RegionId=REGION, SnapshotId=sys_snap, ImageName="golden-1", ImageFamily="golden",
         Description="golden image", Architecture="x86_64", Platform="Ubuntu", ResourceGroupId="rg-acfmzw2jz2z1234",
         Tag__1__Key="env", Tag__1__Value="prod")

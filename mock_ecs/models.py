@@ -181,6 +181,8 @@ class Disk:
     tags: Dict[str, str] = field(default_factory=dict)
     locks: List[str] = field(default_factory=list)
     resource_group_id: str = ""
+    # Performance burst of an ESSD AutoPL disk (ModifyDiskAttribute BurstingEnabled).
+    bursting_enabled: bool = False
     # Creation order, set by the table the resource enters (see table.py).
     seq: int = 0
 

@@ -409,6 +409,33 @@ def _modify_snapshot_attribute(w: World) -> None:
     assert w.ecs.snapshot(w.res["snap_a"])["SnapshotName"] == "alice-nightly"
 
 
+@case("ModifyDiskAttribute")
+def _modify_disk_attribute(w: World) -> None:
+    r = w.res
+    w.freeze()
+    w.refused("ModifyDiskAttribute", "InvalidDiskId.NotFound", DiskId=r["disk_a"], DiskName="taken-over")
+    # In a batch, one of A's disks among B's own refuses the whole request.
+    w.refused("ModifyDiskAttribute", "InvalidDiskId.NotFound", RegionId=REGION, DeleteWithInstance=True,
+              **{"DiskIds.1": r["disk_b"], "DiskIds.2": r["data_a"]})
+    assert w.ecs.disk(r["disk_b"])["DiskName"] == ""
+    w.b.call("ModifyDiskAttribute", DiskId=r["disk_b"], DiskName="bob-data")
+    assert w.ecs.disk(r["disk_b"])["DiskName"] == "bob-data"
+
+
+@case("ResizeDisk")
+def _resize_disk(w: World) -> None:
+    r = w.res
+    w.freeze()
+    w.refused("ResizeDisk", "InvalidDiskId.NotFound", DiskId=r["disk_a"], NewSize=40)
+    w.refused("ResizeDisk", "InvalidDiskId.NotFound", DiskId=r["sys_a"], NewSize=80, Type="online")
+    # One ClientToken in both accounts: B's resize is B's own, not a replay of A's.
+    w.frozen = None
+    w.a.call("ResizeDisk", DiskId=r["disk_a"], NewSize=30, ClientToken="resize-token-0001")
+    w.freeze()
+    w.b.call("ResizeDisk", DiskId=r["disk_b"], NewSize=40, ClientToken="resize-token-0001")
+    assert (w.ecs.disk(r["disk_a"])["Size"], w.ecs.disk(r["disk_b"])["Size"]) == (30, 40)
+
+
 @pytest.mark.parametrize("action", sorted(router.ACTIONS))
 def test_every_action_is_isolated_between_accounts(world: World, action: str) -> None:
     if action not in CASES:

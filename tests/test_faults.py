@@ -402,6 +402,8 @@ SUCCEEDING: Dict[str, Callable[[Dict[str, str]], Dict[str, Any]]] = {
     "DescribeSnapshots": lambda w: {"RegionId": REGION},
     "DeleteSnapshot": lambda w: {"SnapshotId": w["free_snap"]},
     "ModifySnapshotAttribute": lambda w: {"SnapshotId": w["snap"], "SnapshotName": "renamed"},
+    "ModifyDiskAttribute": lambda w: {"DiskId": w["free"], "DiskName": "renamed"},
+    "ResizeDisk": lambda w: {"DiskId": w["free"], "NewSize": 40, "ClientToken": "t-resize"},
 }
 
 
@@ -417,7 +419,8 @@ def test_a_faulted_call_changes_nothing(ecs: MockEcs, action: str) -> None:
     assert state_of(ecs) == before
     # The same call (same ClientToken) then acts, once: the fault left no token behind.
     driver.call(action, **params)
-    if action.startswith(("Create", "Run", "Delete", "Start", "Stop", "Attach", "Detach", "Replace", "Modify")):
+    if action.startswith(("Create", "Run", "Delete", "Start", "Stop", "Attach", "Detach", "Replace", "Modify",
+                          "Resize")):
         assert state_of(ecs) != before
 
 

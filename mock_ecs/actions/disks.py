@@ -342,7 +342,7 @@ def disk_view(ctx: Context, state: RegionState, disk: Disk, placement: bool = Fa
         "Status": disk.status(ctx.now),
         "AttachedTime": attached,
         "IOPSRead": 0,
-        "BurstingEnabled": False,
+        "BurstingEnabled": disk.bursting_enabled,
         # The 2021 reference calls it DedicatedBlockStorageClusterId; real 2024 answers and the
         # current SDK model StorageClusterId.
         "StorageClusterId": "",
