@@ -368,6 +368,45 @@ def test_libcloud_host_and_port(server, monkeypatch):
     assert [c.action for c in calls][:3] == ["CreateInstance", "DescribeInstances", "StartInstance"]
 
 
+def test_libcloud_catalogue_reboot_and_copy_image(server, monkeypatch):
+    """The driver's other calls over loopback: list_locations, ex_list_zones, list_sizes
+    (DescribeRegions, DescribeZones, DescribeInstanceTypes), reboot_node and copy_image."""
+    import libcloud.compute.drivers.ecs as ecs_driver
+    from libcloud.compute.types import NodeState
+
+    monkeypatch.setattr(ecs_driver.time, "sleep", lambda seconds: advance(server, seconds))
+    client = Libcloud(server.port)
+    driver = client.driver
+    locations = {loc.id: loc for loc in driver.list_locations()}
+    assert REGION in locations and locations[REGION].driver is driver
+    zones = driver.ex_list_zones()
+    assert zones and all(z.id.startswith(REGION + "-") for z in zones)
+    assert all(INSTANCE_TYPE in z.available_instance_types for z in zones)
+    assert all("cloud_essd" in z.available_disk_categories for z in zones)
+    sizes = {s.id: s for s in driver.list_sizes()}
+    assert (sizes[INSTANCE_TYPE].ram, sizes[INSTANCE_TYPE].extra["cpu_core_count"]) == (8.0, 2)
+
+    node_id = client.run_instance()
+    (node,) = driver.list_nodes(ex_node_ids=[node_id])
+    assert driver.reboot_node(node) is True
+    (node,) = driver.list_nodes(ex_node_ids=[node_id])
+    assert node.state == NodeState.RUNNING
+
+    advance(server, 3600)  # past the system disk's initialisation
+    snapshot = driver.create_volume_snapshot(client.volume(client.system_disk(node_id)))
+    advance(server, 3600)
+    image = driver.create_image(node, "golden", description="for copying", ex_snapshot_id=snapshot.id)
+    advance(server, 3600)
+    (image,) = [i for i in driver.list_images(ex_filters={"ImageOwnerAlias": "self"}) if i.id == image.id]
+    copy = driver.copy_image(source_region=REGION, node_image=image, name="golden-copy", description="copied")
+    assert copy.id != image.id and copy.name == "golden-copy"
+    assert server.handle.image(copy.id)["Description"] == "copied"
+    sent = [c.action for c in server.handle.calls]
+    for action in ("DescribeRegions", "DescribeZones", "DescribeInstanceTypes", "RebootInstance", "CopyImage"):
+        assert action in sent
+    assert {c.status for c in server.handle.calls} == {200}
+
+
 # --- the plugin's fixtures ----------------------------------------------------------------------
 
 
