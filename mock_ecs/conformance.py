@@ -299,6 +299,16 @@ def scenario(ecs: MockEcs, call: Call) -> Dict[str, List[Dict[str, Any]]]:
     ask("CreateImage", RegionId=REGION, InstanceId=web, ImageName="from-instance")
     ecs.advance_clock(3600)
     ask("CreateDisk", RegionId=REGION, ZoneId=ZONE, SnapshotId=data_snap, DiskName="restored")
+    # Tags: the plural actions on each resource type, a page that continues, the legacy ones.
+    for kind, rid in (("instance", web), ("disk", data_disk), ("snapshot", sys_snap), ("image", image)):
+        ask("TagResources", RegionId=REGION, ResourceType=kind, ResourceId__1=rid, Tag__1__Key="team",
+            Tag__1__Value="web", Tag__2__Key="tier", Tag__2__Value="1")
+        ask("ListTagResources", RegionId=REGION, ResourceType=kind, ResourceId__1=rid)
+    ask("ListTagResources", RegionId=REGION, ResourceType="disk", TagFilter__1__TagKey="te*")
+    ask("UntagResources", RegionId=REGION, ResourceType="disk", ResourceId__1=data_disk, TagKey__1="tier")
+    ask("AddTags", RegionId=REGION, ResourceType="disk", ResourceId=data_disk, Tag__1__Key="csi", Tag__1__Value="1")
+    ask("DescribeTags", RegionId=REGION)
+    ask("RemoveTags", RegionId=REGION, ResourceType="disk", ResourceId=data_disk, Tag__1__Key="csi")
     ask("RunInstances", InstanceName="from-image", **{**common, "ImageId": image})
     ecs.advance_clock(600)
     ecs.lock_instance(made, "security")

@@ -242,6 +242,13 @@ CATALOGUE: Dict[str, Tuple[int, str]] = {
     "InvalidPerformanceLevel.Malformed": (400, "The specified parameter PerformanceLevel is not valid."),
     "InvalidHttpPutResponseHopLimit.NotSupported": (
         400, "The specified HttpPutResponseHopLimit not supported, more than 1 and less than 64 is reasonable."),
+    # The tag actions (docs-2021/TagResources.en.md and its siblings).
+    "NumberExceed.ResourceIds": (400, "The ResourceIds parameter's number is exceed , Valid : 50"),
+    "NumberExceed.Tags": (400, "The Tags parameter's number is exceed , Valid : 20"),
+    "InvalidResourceId.NotFound": (404, "The specified ResourceIds are not found in our records."),
+    "InvalidResourceType.NotFound": (404, "The ResourceType provided does not exist in our records."),
+    "OperationDenied.QuotaExceed": (400, "The quota of tags on resource is beyond permitted range."),
+    "MissingParameter.Tags": (404, "The parameter - Tags should not be null"),
 }
 
 # Where the wire code differs from the catalogue key (several keys share one code but not

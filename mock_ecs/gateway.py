@@ -107,7 +107,7 @@ class Gateway:
             # From the metadata's table (params.py): required parameters, then value types,
             # so that no handler ever sees a malformed Integer, Long, Boolean or Float.
             for name in spec.required:
-                if not values.get(name):
+                if not values.get(name) and not params.present(spec.name, name, values):
                     raise errors.missing(name)
             malformed = params.first_malformed(spec.name, values)
             if malformed is not None:

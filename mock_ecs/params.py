@@ -86,6 +86,17 @@ def required(action: str) -> Tuple[str, ...]:
     return tuple(sorted(names, key=lambda n: n != "RegionId"))
 
 
+def present(action: str, name: str, values: Dict[str, str]) -> bool:
+    """Whether the required ``name`` was sent: a RepeatList is sent as ``Name.N``/``Name.N.Sub``,
+    never under its bare name (the gateway asks only when the bare name is absent)."""
+    if values.get(name):
+        return True
+    if table(action).get(name, {}).get("type") != "RepeatList":
+        return False
+    head = name + "."
+    return any(v for k, v in values.items() if k.startswith(head))
+
+
 def needs_region(action: str) -> bool:
     return bool(table(action).get("RegionId", {}).get("required"))
 

@@ -436,6 +436,71 @@ def _resize_disk(w: World) -> None:
     assert (w.ecs.disk(r["disk_a"])["Size"], w.ecs.disk(r["disk_b"])["Size"]) == (30, 40)
 
 
+# --- tags ------------------------------------------------------------------------------------------
+_TAGGED = (("instance", "inst_a"), ("disk", "data_a"), ("snapshot", "snap_a"), ("image", "image_a"))
+
+
+def _tag_a(w: World) -> None:
+    for kind, name in _TAGGED:
+        w.a.call("TagResources", RegionId=REGION, ResourceType=kind, **{"ResourceId.1": w.res[name],
+                 "Tag.1.Key": "owner", "Tag.1.Value": "alice"})
+
+
+@case("TagResources")
+def _tag_resources(w: World) -> None:
+    w.freeze()
+    for kind, name in _TAGGED:
+        w.refused("TagResources", "InvalidResourceId.NotFound", RegionId=REGION, ResourceType=kind,
+                  **{"ResourceId.1": w.res[name], "Tag.1.Key": "owner", "Tag.1.Value": "bob"})
+
+
+@case("UntagResources")
+def _untag_resources(w: World) -> None:
+    _tag_a(w)
+    w.freeze()
+    for kind, name in _TAGGED:
+        w.refused("UntagResources", "InvalidResourceId.NotFound", RegionId=REGION, ResourceType=kind,
+                  All=True, **{"ResourceId.1": w.res[name]})
+
+
+@case("ListTagResources")
+def _list_tag_resources(w: World) -> None:
+    _tag_a(w)
+    w.freeze()
+    for kind, name in _TAGGED:
+        out = w.b.call("ListTagResources", RegionId=REGION, ResourceType=kind, **{"ResourceId.1": w.res[name]})
+        assert as_list(out["TagResources"]["TagResource"]) == []
+        out = w.b.call("ListTagResources", RegionId=REGION, ResourceType=kind, **{"Tag.1.Key": "owner"})
+        assert as_list(out["TagResources"]["TagResource"]) == []
+
+
+@case("AddTags")
+def _add_tags(w: World) -> None:
+    w.freeze()
+    for kind, name in _TAGGED:
+        w.refused("AddTags", "InvalidResourceId.NotFound", RegionId=REGION, ResourceType=kind,
+                  ResourceId=w.res[name], **{"Tag.1.Key": "owner", "Tag.1.Value": "bob"})
+
+
+@case("RemoveTags")
+def _remove_tags(w: World) -> None:
+    _tag_a(w)
+    w.freeze()
+    for kind, name in _TAGGED:
+        w.refused("RemoveTags", "InvalidResourceId.NotFound", RegionId=REGION, ResourceType=kind,
+                  ResourceId=w.res[name], **{"Tag.1.Key": "owner"})
+
+
+@case("DescribeTags")
+def _describe_tags(w: World) -> None:
+    _tag_a(w)
+    w.freeze()
+    assert as_list(w.b.call("DescribeTags", RegionId=REGION)["Tags"]["Tag"]) == []
+    for kind, name in _TAGGED:
+        out = w.b.call("DescribeTags", RegionId=REGION, ResourceType=kind, ResourceId=w.res[name])
+        assert as_list(out["Tags"]["Tag"]) == []
+
+
 @pytest.mark.parametrize("action", sorted(router.ACTIONS))
 def test_every_action_is_isolated_between_accounts(world: World, action: str) -> None:
     if action not in CASES:
