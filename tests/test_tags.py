@@ -52,29 +52,31 @@ def world(client: Driver, ecs: MockEcs) -> Dict[str, str]:
     return {"instance": instance_id, "disk": disk_id, "snapshot": snap_id, "image": image_id}
 
 
+# type -> (its Describe action, the ID-list filter, the list key)
+DESCRIBE = {
+    "instance": ("DescribeInstances", "InstanceIds", "Instances"),
+    "disk": ("DescribeDisks", "DiskIds", "Disks"),
+    "snapshot": ("DescribeSnapshots", "SnapshotIds", "Snapshots"),
+    "image": ("DescribeImages", "ImageId", "Images"),
+}
+
+
 def described_tags(client: Driver, kind: str, rid: str) -> Dict[str, str]:
     """The tags Describe* shows for the resource."""
-    if kind == "instance":
-        item = client.call("DescribeInstances", RegionId=REGION, InstanceIds=json.dumps([rid]))["Instances"]["Instance"][0]
-    elif kind == "disk":
-        item = client.call("DescribeDisks", RegionId=REGION, DiskIds=json.dumps([rid]))["Disks"]["Disk"][0]
-    elif kind == "snapshot":
-        item = client.call("DescribeSnapshots", RegionId=REGION, SnapshotIds=json.dumps([rid]))["Snapshots"]["Snapshot"][0]
-    else:
+    if kind == "image":
         item = client.call("DescribeImages", RegionId=REGION, ImageId=rid)["Images"]["Image"][0]
+    else:
+        action, ids_name, plural = DESCRIBE[kind]
+        item = client.call(action, RegionId=REGION, **{ids_name: json.dumps([rid])})[plural][plural[:-1]][0]
     return {t["TagKey"]: t["TagValue"] for t in (item.get("Tags") or {}).get("Tag", [])}
 
 
 def found_by_tag(client: Driver, kind: str, key: str, value: str) -> List[str]:
     """The IDs Describe* finds with the Tag.1 filter."""
     flt = tag_params([(key, value)])
-    if kind == "instance":
-        return [i["InstanceId"] for i in client.call("DescribeInstances", RegionId=REGION, **flt)["Instances"]["Instance"]]
-    if kind == "disk":
-        return [d["DiskId"] for d in client.call("DescribeDisks", RegionId=REGION, **flt)["Disks"]["Disk"]]
-    if kind == "snapshot":
-        return [s["SnapshotId"] for s in client.call("DescribeSnapshots", RegionId=REGION, **flt)["Snapshots"]["Snapshot"]]
-    return [m["ImageId"] for m in client.call("DescribeImages", RegionId=REGION, **flt)["Images"]["Image"]]
+    action, _, plural = DESCRIBE[kind]
+    id_key = plural[:-1] + "Id"
+    return [item[id_key] for item in client.call(action, RegionId=REGION, **flt)[plural][plural[:-1]]]
 
 
 KINDS = ("instance", "disk", "snapshot", "image")
@@ -205,14 +207,15 @@ def test_a_resource_carries_at_most_twenty_tags(client: Driver, ecs: MockEcs) ->
 def test_unknown_types_and_resources(client: Driver, ecs: MockEcs) -> None:
     res = world(client, ecs)
     for bad in ("vpc", "Instance", "instances"):
-        expect_error(lambda: tag(client, bad, [res["instance"]], [("k", "v")]),
+        expect_error(lambda bad=bad: tag(client, bad, [res["instance"]], [("k", "v")]),
                      "InvalidResourceType.NotFound", BAD_TYPE, 404)
-        expect_error(lambda: listed(client, bad), "InvalidResourceType.NotFound", BAD_TYPE, 404)
-        expect_error(lambda: client.call("UntagResources", RegionId=REGION, ResourceType=bad, All=True,
-                                         **ids_params([res["instance"]])), "InvalidResourceType.NotFound", BAD_TYPE, 404)
+        expect_error(lambda bad=bad: listed(client, bad), "InvalidResourceType.NotFound", BAD_TYPE, 404)
+        expect_error(lambda bad=bad: client.call("UntagResources", RegionId=REGION, ResourceType=bad, All=True,
+                                                 **ids_params([res["instance"]])),
+                     "InvalidResourceType.NotFound", BAD_TYPE, 404)
     # Unknown, of another type, or in another region: not found, and nothing is tagged.
     for kind, rid in (("instance", "i-bp1aaaaaaaaaaaaaaaaa"), ("disk", res["instance"]), ("image", res["snapshot"])):
-        expect_error(lambda: tag(client, kind, [res[kind], rid], [("k", "v")]),
+        expect_error(lambda kind=kind, rid=rid: tag(client, kind, [res[kind], rid], [("k", "v")]),
                      "InvalidResourceId.NotFound", NOT_FOUND, 404)
         assert described_tags(client, kind, res[kind]) == {}
     expect_error(lambda: client.call("TagResources", RegionId=OTHER_REGION, ResourceType="disk",
@@ -244,8 +247,8 @@ def test_untag_needs_keys_or_all(client: Driver, ecs: MockEcs) -> None:
     disk_id = _disks(client, 1)[0]
     tag(client, "disk", [disk_id], [("k", "v")])
     for extra in ({}, {"All": False}):
-        expect_error(lambda: client.call("UntagResources", RegionId=REGION, ResourceType="disk",
-                                         **ids_params([disk_id]), **extra),
+        expect_error(lambda extra=extra: client.call("UntagResources", RegionId=REGION, ResourceType="disk",
+                                                     **ids_params([disk_id]), **extra),
                      "MissingParameter.Tags", "The parameter - Tags should not be null", 404)
     # With TagKey.N, All is ignored: only the named keys go.
     tag(client, "disk", [disk_id], [("keep", "v")])
@@ -268,8 +271,9 @@ def test_an_unknown_region(client: Driver, ecs: MockEcs) -> None:
     disk_id = _disks(client, 1)[0]
     for action, extra in (("TagResources", tag_params([("k", "v")])), ("UntagResources", {"All": True}),
                           ("ListTagResources", {})):
-        err = expect_error(lambda: client.call(action, RegionId="cn-nowhere", ResourceType="disk",
-                                               **ids_params([disk_id]), **extra), "InvalidRegionId.NotFound")
+        err = expect_error(lambda action=action, extra=extra: client.call(
+            action, RegionId="cn-nowhere", ResourceType="disk", **ids_params([disk_id]), **extra),
+            "InvalidRegionId.NotFound")
         assert err.status == 404
 
 
@@ -308,8 +312,9 @@ def test_add_remove_describe_tags_share_the_store(client: Driver, ecs: MockEcs) 
     assert described_tags(client, "disk", disk_a) == {}
     expect_error(lambda: client.call("RemoveTags", RegionId=REGION, ResourceType="disk", ResourceId=disk_a,
                                      **{"Tag.1.Value": "x"}), "InvalidTag.Mismatch")
-    expect_error(lambda: client.call("AddTags", RegionId=REGION, ResourceType="disk", ResourceId="d-bp1nothere0000000000",
-                                     **tag_params([("k", "v")])), "InvalidResourceId.NotFound", NOT_FOUND, 404)
+    expect_error(lambda: client.call("AddTags", RegionId=REGION, ResourceType="disk",
+                                     ResourceId="d-bp1nothere0000000000", **tag_params([("k", "v")])),
+                 "InvalidResourceId.NotFound", NOT_FOUND, 404)
     expect_error(lambda: client.call("DescribeTags", RegionId=REGION, ResourceType="vpc"),
                  "InvalidResourceType.NotFound", BAD_TYPE, 404)
     expect_error(lambda: client.call("DescribeTags", RegionId=REGION, PageSize=101), "InvalidPageSize.Malformed")
