@@ -322,6 +322,9 @@ def scenario(ecs: MockEcs, call: Call) -> Dict[str, List[Dict[str, Any]]]:
         ask("DescribeSnapshots", RegionId=REGION, **extra)
     for extra in ({}, {"ImageOwnerAlias": "system"}, {"ImageOwnerAlias": "self"}, {"PageSize": 1}):
         ask("DescribeImages", RegionId=REGION, **extra)
+    ask("DescribeRegions", AcceptLanguage="en-US")
+    ask("DescribeZones", RegionId=REGION)
+    ask("DescribeInstanceTypes", InstanceTypeFamily="ecs.g7", MaxResults=2)
     ask("StopInstance", InstanceId=web)
     ecs.advance_clock(600)
     ask("ReplaceSystemDisk", InstanceId=web, ImageId=IMAGE, SystemDisk__Size=40)

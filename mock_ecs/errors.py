@@ -249,6 +249,10 @@ CATALOGUE: Dict[str, Tuple[int, str]] = {
     "InvalidResourceType.NotFound": (404, "The ResourceType provided does not exist in our records."),
     "OperationDenied.QuotaExceed": (400, "The quota of tags on resource is beyond permitted range."),
     "MissingParameter.Tags": (404, "The parameter - Tags should not be null"),
+    # DescribeRegions / DescribeZones (docs-2021/DescribeRegions.en.md, DescribeZones.en.md).
+    "InvalidAcceptLanguage.NotFound": (
+        404, "Only Chinese (zh-CN), English (en-US), and Japanese (ja) are allowed."),
+    "InvalidSpotStrategy": (400, "The specified SpotStrategy is not valid."),
 }
 
 # Where the wire code differs from the catalogue key (several keys share one code but not

@@ -345,6 +345,35 @@ def _create_image(w: World) -> None:
     assert first_b != first_a and w.ecs.account_of(first_b) == ACCT_B
 
 
+def _same_catalogue(w: World, action: str, **params: Any) -> None:
+    """The catalogue actions read no account's resources: B is answered what A is."""
+    w.freeze()
+    a, b = w.a.call(action, **params), w.b.call(action, **params)
+    a.pop("RequestId"), b.pop("RequestId")
+    assert a == b
+
+
+@case("DescribeRegions")
+def _describe_regions(w: World) -> None:
+    _same_catalogue(w, "DescribeRegions", AcceptLanguage="en-US")
+
+
+@case("DescribeZones")
+def _describe_zones(w: World) -> None:
+    _same_catalogue(w, "DescribeZones", RegionId=REGION)
+
+
+@case("DescribeInstanceTypes")
+def _describe_instance_types(w: World) -> None:
+    w.frozen = None
+    first = w.a.call("DescribeInstanceTypes", MaxResults=5)
+    w.freeze()
+    # A's NextToken is a cursor over the catalogue, the same for B.
+    page = w.b.call("DescribeInstanceTypes", MaxResults=5, NextToken=first["NextToken"])
+    assert page["InstanceTypes"]["InstanceType"][0]["InstanceTypeId"] == "ecs.g5.large"
+    _same_catalogue(w, "DescribeInstanceTypes", InstanceTypeFamily="ecs.g7")
+
+
 @case("DescribeImages")
 def _describe_images(w: World) -> None:
     r = w.res

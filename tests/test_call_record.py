@@ -74,7 +74,7 @@ GATEWAY_REFUSALS = [
     ("missing-action", 400, "MissingAction", ""),
     ("bad-version", 400, "InvalidVersion", "DescribeSnapshots"),
     ("unknown-action", 404, "InvalidAction.NotFound", "DescribeNothing"),
-    ("not-built", 501, "MockEcs.ActionNotImplemented", "DescribeRegions"),
+    ("not-built", 501, "MockEcs.ActionNotImplemented", "DescribeSecurityGroups"),
     ("missing-param", 400, "MissingDiskId", "CreateSnapshot"),
     ("stale-timestamp", 400, "InvalidTimeStamp.Expired", "DescribeSnapshots"),
     ("missing-nonce", 400, "MissingSignatureNonce", "DescribeSnapshots"),
@@ -93,7 +93,7 @@ def _refused_request(kind: str) -> Dict[str, str]:
     if kind == "unknown-action":
         return signed_params("DescribeNothing", base)
     if kind == "not-built":
-        return signed_params("DescribeRegions", base)
+        return signed_params("DescribeSecurityGroups", base)
     if kind == "missing-param":
         return signed_params("CreateSnapshot", base)
     if kind == "stale-timestamp":

@@ -115,6 +115,20 @@ def test_status_default_applies_to_named_images_too(client, ecs, snap):
         assert ids(client, ImageId=image_id, Status="Creating, Available") == [image_id]
 
 
+@pytest.mark.parametrize("everything", ["ALL", "all", "All", "Available,ALL"])
+def test_status_all_is_every_status(client, ecs, snap, everything):
+    """footmark's wait_for_image_status sends Status=ALL; the six named statuses stay exact."""
+    with MockEcs(image_creation_seconds=100) as ecs2:
+        _, _, snap2 = accomplished_snapshot(client, ecs2)
+        ready = create_image(client, snap2)
+        ecs2.advance_clock(100)
+        creating = create_image(client, snap2)
+        assert sorted(ids(client, ImageOwnerAlias="self", Status=everything)) == sorted([ready, creating])
+        assert ids(client, ImageId=creating, Status=everything) == [creating]
+        expect_error(lambda: ids(client, Status="available"), "InvalidStatus.NotFound",
+                     "The specified Status is not found", 404)
+
+
 def test_marketplace_images_are_none(client, ecs, snap):
     create_image(client, snap)
     assert ids(client, ImageOwnerAlias="marketplace") == []

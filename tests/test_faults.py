@@ -241,7 +241,7 @@ def test_xml_clients_see_the_fault_too(ecs: MockEcs) -> None:
 
 @pytest.mark.parametrize("kwargs, match", [
     ({"action": "CreateSnaphot", "code": "Throttling"}, "not an action mock_ecs builds"),
-    ({"action": "DescribeRegions", "code": "Throttling"}, "not an action mock_ecs builds"),
+    ({"action": "DescribeSecurityGroups", "code": "Throttling"}, "not an action mock_ecs builds"),
     ({"action": "*", "code": "Throttle"}, "not in the catalogue"),
     ({"action": "*", "code": "Throttling", "times": 0}, "times must be a positive integer"),
     ({"action": "*", "code": "Throttling", "times": True}, "times must be a positive integer"),
@@ -412,6 +412,9 @@ SUCCEEDING: Dict[str, Callable[[Dict[str, str]], Dict[str, Any]]] = {
     "DescribeTags": lambda w: {"RegionId": REGION},
     "ModifyDiskAttribute": lambda w: {"DiskId": w["free"], "DiskName": "renamed"},
     "ResizeDisk": lambda w: {"DiskId": w["free"], "NewSize": 40, "ClientToken": "t-resize"},
+    "DescribeRegions": lambda w: {"AcceptLanguage": "en-US"},
+    "DescribeZones": lambda w: {"RegionId": REGION},
+    "DescribeInstanceTypes": lambda w: {"InstanceTypeFamily": "ecs.g7"},
 }
 
 

@@ -376,10 +376,10 @@ def test_full_scenario_never_touches_the_network(network_attempts):
 
 @pytest.mark.parametrize("name", list(DRIVERS))
 def test_a_real_action_that_is_not_built_names_itself(ecs, network_attempts, name):
-    err = expect_error(lambda: DRIVERS[name]().call("DescribeRegions"), "MockEcs.ActionNotImplemented",
-                       not_implemented_msg("DescribeRegions"), 501)
+    err = expect_error(lambda: DRIVERS[name]().call("DescribeSecurityGroups"), "MockEcs.ActionNotImplemented",
+                       not_implemented_msg("DescribeSecurityGroups"), 501)
     assert err.request_id == ecs.calls[-1].request_id
-    assert (ecs.calls[-1].action, ecs.calls[-1].status) == ("DescribeRegions", 501)
+    assert (ecs.calls[-1].action, ecs.calls[-1].status) == ("DescribeSecurityGroups", 501)
     assert network_attempts == []
 
 
@@ -388,7 +388,7 @@ def test_not_built_actions_come_from_the_list_of_real_actions(ecs, network_attem
 
     real = router.REAL_ACTIONS
     assert {"DescribeRegions", "CreateSecurityGroup", "DescribeZones"} <= real
-    for action in ("CreateSecurityGroup", "DescribeZones"):
+    for action in ("CreateSecurityGroup", "DescribeSecurityGroups"):
         expect_error(lambda a=action: RequestsDriver().call(a, RegionId=REGION), "MockEcs.ActionNotImplemented",
                      not_implemented_msg(action), 501)
     # The built ones are real actions too.

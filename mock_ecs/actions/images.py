@@ -380,6 +380,10 @@ def describe_images(ctx: Context) -> Dict[str, Any]:
     state = ctx.region()
     # --- every value rule first, in the order of the parameters' documentation ---------
     statuses = _comma_list(ctx, "Status") or ["Available"]
+    # ``ALL`` (any case) is every status: footmark's wait_for_image_status sends it; the
+    # reference lists only the six names, which stay exact.
+    if any(s.upper() == "ALL" for s in statuses):
+        statuses = list(IMAGE_STATUSES)
     if any(s not in IMAGE_STATUSES for s in statuses):
         raise ctx.error("InvalidStatus.NotFound")
     owner = choice(ctx, "ImageOwnerAlias", OWNER_ALIASES, "InvalidImageOwnerAlias.ValueNotSupported")
