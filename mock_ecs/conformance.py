@@ -325,6 +325,13 @@ def scenario(ecs: MockEcs, call: Call) -> Dict[str, List[Dict[str, Any]]]:
     ask("DescribeRegions", AcceptLanguage="en-US")
     ask("DescribeZones", RegionId=REGION)
     ask("DescribeInstanceTypes", InstanceTypeFamily="ecs.g7", MaxResults=2)
+    ask("DescribeUserData", RegionId=REGION, InstanceId=web)
+    ask("DescribeInstanceAttribute", InstanceId=made)  # security-locked: OperationLocks
+    ask("DescribeInstanceStatus", RegionId=REGION)
+    ask("DescribeInstanceStatus", RegionId=REGION, PageSize=1, PageNumber=2)
+    ask("ModifyInstanceAttribute", InstanceId=web, InstanceName="web-1b", Description="renamed", HostName="web-1b")
+    ask("RebootInstance", InstanceId=web, ForceStop=False)
+    ecs.advance_clock(600)
     ask("StopInstance", InstanceId=web)
     ecs.advance_clock(600)
     ask("ReplaceSystemDisk", InstanceId=web, ImageId=IMAGE, SystemDisk__Size=40)

@@ -96,6 +96,8 @@ class Instance:
     instance_name: str = ""
     description: str = ""
     host_name: str = ""
+    # UserData as given (Base64), "" when none: DescribeUserData answers it.
+    user_data: str = ""
     charge_type: str = "PostPaid"
     expired_at: float = NEVER_EXPIRES
     # When the instance first left Stopped/Pending towards Running: None until started once.

@@ -859,3 +859,46 @@ def test_strict_mode_through_the_plugin_marker(pytester: pytest.Pytester) -> Non
         """
     )
     pytester.runpytest_inprocess("-p", "no:cacheprovider", "-p", "no:asyncio").assert_outcomes(passed=1)
+
+
+# --- instance attributes -------------------------------------------------------------------------
+@case("DescribeUserData")
+def _describe_user_data(w: World) -> None:
+    w.freeze()
+    w.refused("DescribeUserData", "InvalidInstanceId.NotFound", RegionId=REGION, InstanceId=w.res["inst_a"])
+    assert w.b.call("DescribeUserData", RegionId=REGION, InstanceId=w.res["inst_b"])["InstanceId"] == w.res["inst_b"]
+
+
+@case("DescribeInstanceAttribute")
+def _describe_instance_attribute(w: World) -> None:
+    w.freeze()
+    w.refused("DescribeInstanceAttribute", "InvalidInstanceId.NotFound", InstanceId=w.res["inst_a"])
+    assert w.b.call("DescribeInstanceAttribute", InstanceId=w.res["inst_b"])["InstanceName"] == "bob-web"
+
+
+@case("DescribeInstanceStatus")
+def _describe_instance_status(w: World) -> None:
+    w.freeze()
+    out = w.b.call("DescribeInstanceStatus", RegionId=REGION, **{"InstanceId.1": w.res["inst_a"]})
+    assert out["TotalCount"] == 0
+    shown = {s["InstanceId"] for s in as_list(w.b.call("DescribeInstanceStatus", RegionId=REGION)
+                                              ["InstanceStatuses"]["InstanceStatus"])}
+    assert shown == {w.res["inst_b"], w.res["stopped_b"]}
+
+
+@case("ModifyInstanceAttribute")
+def _modify_instance_attribute(w: World) -> None:
+    w.freeze()
+    w.refused("ModifyInstanceAttribute", "InvalidInstanceId.NotFound", InstanceId=w.res["inst_a"],
+              InstanceName="taken-over", Password="Taken-Over123")
+    assert w.ecs.instance(w.res["inst_a"])["InstanceName"] == "alice-web"
+    w.b.call("ModifyInstanceAttribute", InstanceId=w.res["inst_b"], InstanceName="bob-renamed")
+    assert w.ecs.instance(w.res["inst_b"])["InstanceName"] == "bob-renamed"
+
+
+@case("RebootInstance")
+def _reboot_instance(w: World) -> None:
+    w.freeze()
+    w.refused("RebootInstance", "InvalidInstanceId.NotFound", InstanceId=w.res["inst_a"])
+    w.refused("RebootInstance", "InvalidInstanceId.NotFound", InstanceId=w.res["inst_a"], DryRun=True)
+    w.b.call("RebootInstance", InstanceId=w.res["inst_b"])

@@ -46,7 +46,8 @@ def state(ecs: MockEcs) -> Dict[str, Any]:
 # --- which handlers accept DryRun ----------------------------------------------------------------
 def test_the_real_dry_run_actions():
     real = {name for name, params in META.items() if "DryRun" in params}
-    assert real == set(MINE) | {"CreateImage", "DeleteImage", "DescribeImages", "DescribeSnapshots"}
+    assert real == set(MINE) | {"CreateImage", "DeleteImage", "DescribeImages", "DescribeSnapshots"} | {
+        "RebootInstance"}
 
 
 @pytest.mark.parametrize("action", sorted(name for name, params in META.items() if "DryRun" in params))

@@ -7,6 +7,8 @@ narrowest index (ID list, IP index) or are a slice of the region table when noth
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import ipaddress
 import itertools
@@ -57,7 +59,7 @@ INSTANCE_PARAMS = (
     "InstanceType", "InstanceName", "Description", "Tag", "SecurityGroupId", "SecurityGroupIds", "HostName",
     "VSwitchId", "KeyPairName", "InternetChargeType", "DeletionProtection", "ResourceGroupId", "DryRun",
     "InternetMaxBandwidthOut", "InternetMaxBandwidthIn", "HttpEndpoint", "HttpTokens", "HttpPutResponseHopLimit",
-    "HpcClusterId",
+    "HpcClusterId", "UserData",
 )
 
 
@@ -183,6 +185,25 @@ def _plan_disks(ctx: Context, state: RegionState, image_size: int) -> List[Dict[
     return specs
 
 
+# UserData: "cannot exceed 32 KB in size before Base64 encoding" (RunInstances.md).
+USER_DATA_LIMIT = 32 * 1024
+
+
+def read_user_data(ctx: Context) -> str:
+    """UserData as given (Base64); refused when it does not decode or is over 32 KB decoded."""
+    raw = ctx.get("UserData")
+    if not raw:
+        return ""
+    try:
+        decoded = base64.b64decode(raw.encode("ascii"), validate=True)
+    except (UnicodeEncodeError, binascii.Error, ValueError):
+        # No documented code for it: the generic invalid parameter.
+        raise errors.invalid_parameter("UserData") from None
+    if len(decoded) > USER_DATA_LIMIT:
+        raise EcsError("InvalidUserData.SizeExceeded", 'The specified parameter "UserData" exceeds the size.', 400)
+    return raw
+
+
 def _validate_common(ctx: Context) -> Dict[str, Any]:
     """Everything RunInstances and CreateInstance check before building anything."""
     image_id = ctx.get("ImageId")
@@ -203,12 +224,13 @@ def _validate_common(ctx: Context) -> Dict[str, Any]:
     disks = _plan_disks(ctx, state, image_size)
     tags = validate.tags(ctx)
     token = validate.client_token(ctx, "InvalidClientToken.ValueNotSupported")
+    user_data = read_user_data(ctx)
     groups = [ctx.get("SecurityGroupId")] if ctx.get("SecurityGroupId") else []
     groups += list(v.get("", "") for v in ctx.indexed("SecurityGroupIds").values())
     return {
         "state": state, "zone": zone, "image_id": image_id, "instance_type": instance_type,
         "name": name, "charge": charge, "expires": expires, "sale_cycle": sale_cycle, "disks": disks, "tags": tags,
-        "token": token, "groups": [g for g in groups if g], "os": image_os(state, image_id),
+        "token": token, "user_data": user_data, "groups": [g for g in groups if g], "os": image_os(state, image_id),
         **_network_and_metadata(ctx),
     }
 
@@ -300,7 +322,7 @@ def _build(ctx: Context, plan: Dict[str, Any], *, started: bool) -> Instance:
         instance_id=inst_id, region_id=region_id, zone_id=plan["zone"],
         instance_type=plan["instance_type"], image_id=plan["image_id"], created_at=now, phase=phase,
         instance_name=plan["name"] or inst_id, description=ctx.get("Description"),
-        host_name=ctx.get("HostName") or f"iZ{inst_id[2:]}Z", charge_type=plan["charge"],
+        host_name=ctx.get("HostName") or f"iZ{inst_id[2:]}Z", user_data=plan["user_data"], charge_type=plan["charge"],
         expired_at=plan["expires"], first_started_at=now if started else None,
         security_group_ids=plan["groups"], vswitch_id=ctx.get("VSwitchId"),
         vpc_id=vpc_of(ctx.get("VSwitchId"), region_id), os_name=plan["os"][0], os_type=plan["os"][1],
