@@ -298,6 +298,8 @@ def scenario(ecs: MockEcs, call: Call) -> Dict[str, List[Dict[str, Any]]]:
     image = _newest(ecs, "images")
     ask("CreateImage", RegionId=REGION, InstanceId=web, ImageName="from-instance")
     ecs.advance_clock(3600)
+    ask("CopyImage", RegionId=REGION, ImageId=image, DestinationRegionId="cn-shanghai",
+        DestinationImageName="golden-copy", DestinationDescription="a copy", Tag__1__Key="env", Tag__1__Value="prod")
     ask("CreateDisk", RegionId=REGION, ZoneId=ZONE, SnapshotId=data_snap, DiskName="restored")
     # Tags: the plural actions on each resource type, a page that continues, the legacy ones.
     for kind, rid in (("instance", web), ("disk", data_disk), ("snapshot", sys_snap), ("image", image)):

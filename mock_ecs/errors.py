@@ -253,6 +253,10 @@ CATALOGUE: Dict[str, Tuple[int, str]] = {
     "InvalidAcceptLanguage.NotFound": (
         404, "Only Chinese (zh-CN), English (en-US), and Japanese (ja) are allowed."),
     "InvalidSpotStrategy": (400, "The specified SpotStrategy is not valid."),
+    # CopyImage of an image that is not Available: CopyImage documents no table; the mock's own text.
+    "IncorrectImageStatus": (403, "The current status of the image does not support this operation."),
+    # DeleteImage.md, while a CopyImage of the image is Creating (typo included).
+    "OperationDenied.ImageCopying": (403, "The Image is coping."),
 }
 
 # Where the wire code differs from the catalogue key (several keys share one code but not

@@ -301,6 +301,8 @@ class Image:
     # The OS name of its source (the image its instance or its snapshot's disk ran) when the
     # Platform is the same; "": derived from Platform and Architecture.
     os_name: str = ""
+    # The image this one is a CopyImage of ("": none), which cannot be deleted while it is Creating.
+    copy_source: str = ""
     # Creation order, set by the table the resource enters (see table.py).
     seq: int = 0
 

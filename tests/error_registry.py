@@ -99,6 +99,7 @@ REACHED: Dict[Tuple[str, str], str] = {
     ("DeleteDisk", "InvalidDiskId.NotFound"): "tests/test_disks.py::test_delete_unknown_disk[sdkcore]",
     ("DeleteImage", "ImageUsingByInstance"): "tests/test_images.py::test_delete_image_used_by_an_instance[sdkcore]",
     ("DeleteImage", "InvalidImageId.NotFound"): "tests/test_images.py::test_delete_unknown_image[sdkcore]",
+    ("DeleteImage", "OperationDenied.ImageCopying"): "tests/test_image_copy.py::test_delete_image_refused_while_a_copy_is_creating[sdkcore]",
     ("DeleteInstance", "ChargeTypeViolation"): "tests/test_billing_and_device_rules.py::test_a_subscription_is_released_only_once_expired_and_asked_to[sdkcore]",
     ("DeleteInstance", "IncorrectInstanceStatus"): "tests/test_instances.py::test_delete_running_instance_needs_force[sdkcore]",
     ("DeleteInstance", "IncorrectInstanceStatus.Initializing"): "tests/test_instances.py::test_pending_instance_refuses_stop_and_delete[sdkcore]",

@@ -374,6 +374,15 @@ def _describe_instance_types(w: World) -> None:
     _same_catalogue(w, "DescribeInstanceTypes", InstanceTypeFamily="ecs.g7")
 
 
+@case("CopyImage")
+def _copy_image(w: World) -> None:
+    r = w.res
+    w.freeze()
+    w.refused("CopyImage", "InvalidImageId.NotFound", RegionId=REGION, ImageId=r["image_a"],
+              DestinationRegionId="cn-beijing")
+    assert w.ecs.ids("images", ACCT_B) == []
+
+
 @case("DescribeImages")
 def _describe_images(w: World) -> None:
     r = w.res

@@ -47,7 +47,7 @@ def state(ecs: MockEcs) -> Dict[str, Any]:
 def test_the_real_dry_run_actions():
     real = {name for name, params in META.items() if "DryRun" in params}
     assert real == set(MINE) | {"CreateImage", "DeleteImage", "DescribeImages", "DescribeSnapshots"} | {
-        "RebootInstance"}
+        "RebootInstance", "CopyImage"}
 
 
 @pytest.mark.parametrize("action", sorted(name for name, params in META.items() if "DryRun" in params))

@@ -420,6 +420,8 @@ SUCCEEDING: Dict[str, Callable[[Dict[str, str]], Dict[str, Any]]] = {
     "DescribeRegions": lambda w: {"AcceptLanguage": "en-US"},
     "DescribeZones": lambda w: {"RegionId": REGION},
     "DescribeInstanceTypes": lambda w: {"InstanceTypeFamily": "ecs.g7"},
+    "CopyImage": lambda w: {"RegionId": REGION, "ImageId": w["image"], "DestinationRegionId": "cn-beijing",
+                            "ClientToken": "t-copy"},
 }
 
 

@@ -2,8 +2,19 @@
 (``@action``, registry.py); the router imports it, so its table is full. A new action module
 is added here."""
 
-from . import catalogue, disk_attributes, disks, images, instance_attributes, instances, snapshots, tags
+from . import (
+    catalogue,
+    disk_attributes,
+    disks,
+    image_copy,
+    images,
+    instance_attributes,
+    instances,
+    snapshots,
+    tags,
+)
 
 __all__ = [
-    "catalogue", "disk_attributes", "disks", "images", "instance_attributes", "instances", "snapshots", "tags",
+    "catalogue", "disk_attributes", "disks", "image_copy", "images", "instance_attributes", "instances", "snapshots",
+    "tags",
 ]

@@ -33,6 +33,7 @@ from .common import (
     tag_entries,
     tags_view,
 )
+from .image_copy import copying
 
 IMAGE_STATUSES = ("Creating", "Waiting", "Available", "UnAvailable", "CreateFailed", "Deprecated")
 OWNER_ALIASES = ("system", "self", "others", "marketplace")
@@ -488,6 +489,8 @@ def delete_image(ctx: Context) -> Dict[str, Any]:
         return {}
     if image.image_id in images_in_use(ctx) and not force:
         raise ctx.error("ImageUsingByInstance")
+    if copying(ctx, image.image_id):
+        raise ctx.error("OperationDenied.ImageCopying")
     ctx.commit()
     # The image's snapshots become free to delete.
     for _, snap_id, _, _ in image.mappings:
