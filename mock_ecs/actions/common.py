@@ -165,6 +165,21 @@ def tag_entries(ctx: Context) -> List[Dict[str, str]]:
     return list(entries.values())
 
 
+def tag_pairs(ctx: Context, entries: List[Dict[str, str]]) -> List[Tuple[str, str]]:
+    """(key, value) of ``Tag.N`` entries (or the deprecated lowercase ``key``/``value``): an
+    entry with a value and no key is ``InvalidTag.Mismatch``; one with neither is skipped."""
+    wanted: List[Tuple[str, str]] = []
+    for entry in entries:
+        key = entry.get("Key") or entry.get("key") or ""
+        value = entry.get("Value") or entry.get("value") or ""
+        if not key:
+            if value:
+                raise ctx.error("InvalidTag.Mismatch")
+            continue
+        wanted.append((key, value))
+    return wanted
+
+
 def tag_check(ctx: Context) -> Optional[filters.Check]:
     """``Tag.N.Key``/``Tag.N.Value`` of DescribeInstances and DescribeDisks. A Value without its Key
     is InvalidTag.Mismatch; a Key without a Value matches any value of that key. All must hold."""

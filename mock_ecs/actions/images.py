@@ -31,6 +31,7 @@ from .common import (
     progressing_snapshot,
     public_image,
     tag_entries,
+    tag_pairs,
     tags_view,
 )
 from .image_copy import copying
@@ -334,20 +335,8 @@ def _comma_list(ctx: Context, name: str) -> List[str]:
 
 
 def _tag_filter(ctx: Context) -> List[Tuple[str, str]]:
-    """``Tag.N.Key``/``Tag.N.Value`` (or the deprecated lowercase ``key``/``value``), N 1..20.
-
-    A key with no value matches any value of that key; a value with no key is a mismatch.
-    """
-    wanted: List[Tuple[str, str]] = []
-    for entry in tag_entries(ctx):
-        key = entry.get("Key") or entry.get("key") or ""
-        value = entry.get("Value", entry.get("value", ""))
-        if not key:
-            if value:
-                raise ctx.error("InvalidTag.Mismatch")
-            continue
-        wanted.append((key, value))
-    return wanted
+    """``Tag.N.Key``/``Tag.N.Value``, N 1..20; a key with no value matches any value of that key."""
+    return tag_pairs(ctx, tag_entries(ctx))
 
 
 def _time_filters(ctx: Context) -> List[Tuple[str, float]]:

@@ -15,7 +15,7 @@ from .. import errors, keyorder, paging
 from ..context import Context
 from ..errors import EcsError
 from ..registry import action
-from .common import repeat_values
+from .common import repeat_values, tag_pairs
 
 MAX_RESOURCES = 50  # ResourceId.N of the plural actions
 MAX_TAGS = 20  # Tag.N / TagKey.N of one request, and tags on one resource
@@ -198,15 +198,7 @@ def _key_check(match: Callable[[str], bool]) -> Callable[[Dict[str, str]], bool]
 
 
 def _exact_checks(ctx: Context) -> List[Tuple[str, str]]:
-    wanted: List[Tuple[str, str]] = []
-    for entry in _entries(ctx, "Tag"):
-        key, value = _key(entry), _value(entry)
-        if not key:
-            if value:
-                raise ctx.error("InvalidTag.Mismatch")
-            continue
-        wanted.append((key, value))
-    return wanted
+    return tag_pairs(ctx, _entries(ctx, "Tag"))
 
 
 @action("ListTagResources", params=("ResourceType", "ResourceId", "Tag", "TagFilter", "NextToken"))
