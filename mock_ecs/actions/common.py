@@ -183,15 +183,7 @@ def tag_pairs(ctx: Context, entries: List[Dict[str, str]]) -> List[Tuple[str, st
 def tag_check(ctx: Context) -> Optional[filters.Check]:
     """``Tag.N.Key``/``Tag.N.Value`` of DescribeInstances and DescribeDisks. A Value without its Key
     is InvalidTag.Mismatch; a Key without a Value matches any value of that key. All must hold."""
-    wanted: List[Tuple[str, str]] = []
-    for entry in tag_entries(ctx):
-        key = entry.get("Key") or entry.get("key") or ""
-        value = entry.get("Value") or entry.get("value") or ""
-        if not key:
-            if value:
-                raise ctx.error("InvalidTag.Mismatch")
-            continue
-        wanted.append((key, value))
+    wanted = tag_pairs(ctx, tag_entries(ctx))
     if not wanted:
         return None
     return lambda item: all(k in item.tags and (v == "" or item.tags[k] == v) for k, v in wanted)
