@@ -5,8 +5,10 @@ footmark (under every ali_* module) has no endpoint setting: the modules reach t
 server answers. tests/ansible/playbook.yml runs an instance's life with a data disk, a snapshot (a
 user's own module, tests/ansible/library/, as ansible-alicloud has none) and an image; every task
 must end ok or changed and no call may be answered 501 (an action the mock has not built).
-footmark sleeps real seconds after RunInstances and between polls, so this runs in its own mark
-(``-m tools``), which the README's test command and .ci/run run with the rest.
+footmark sleeps 10 s after RunInstances and between polls: in the modules' processes
+tests/ansible/sitecustomize.py turns every ``time.sleep`` into a move of the mock's clock, so
+nothing waits for real time. The test has its own mark (``-m tools``), which the README's test
+command and .ci/run run with the rest.
 """
 
 from __future__ import annotations
@@ -48,7 +50,8 @@ def playbook_env(url: str) -> Dict[str, str]:
            if not k.startswith(("ALICLOUD_", "ANSIBLE_", "MOCK_ECS_")) and "proxy" not in k.lower()}
     env.update(HTTP_PROXY=url, http_proxy=url, ALICLOUD_ACCESS_KEY="LTAIansible", ALICLOUD_SECRET_KEY="secret",
                ALICLOUD_REGION="cn-hangzhou", ANSIBLE_LIBRARY=str(HERE / "library"), ANSIBLE_NOCOLOR="1",
-               ANSIBLE_RETRY_FILES_ENABLED="0")
+               ANSIBLE_RETRY_FILES_ENABLED="0", MOCK_ECS_CLOCK_URL=f"{url}/_mock_ecs/clock/advance",
+               PYTHONPATH=os.pathsep.join(p for p in (str(HERE), os.environ.get("PYTHONPATH", "")) if p))
     return env
 
 
@@ -100,3 +103,5 @@ def test_playbook_runs_every_task_against_the_server(server: Served, tmp_path: P
     assert waits and {c["status"] for c in waits} == {200}
     for kind in ("instances", "disks", "snapshots", "images"):
         assert server.control("GET", f"resources?kind={kind}")["ids"] == [], kind
+    # footmark's sleeps (10 s after RunInstances, and between polls) moved the mock's clock instead.
+    assert server.control("GET", "clock")["offset"] >= 10

@@ -1,7 +1,9 @@
 #!/usr/bin/python
 """A user's own Ansible module: ansible-alicloud has no snapshot module, so this one sends
 CreateSnapshot / DescribeSnapshots / DeleteSnapshot through footmark's generic request call
-(the connection ali_* modules use, from ansible's alicloud_ecs module utils)."""
+(the connection ali_* modules use, from ansible's alicloud_ecs module utils). It polls until the
+snapshot is accomplished; between polls it pauses with time.sleep, which in this suite moves the
+mock's clock (tests/ansible/sitecustomize.py)."""
 
 
 import json
@@ -43,7 +45,7 @@ def main():
                 module.exit_json(changed=True, snapshot_id=snapshot_id, snapshot=found[0])
             if time.time() > deadline:
                 module.fail_json(msg=f"snapshot {snapshot_id} not accomplished in time")
-            time.sleep(1)
+            time.sleep(1)  # moves the mock's clock here (sitecustomize.py), as it waits in real use
     except Exception as e:  # an API error, as footmark raises it
         module.fail_json(msg=f"{e}")
 
