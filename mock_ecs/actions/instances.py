@@ -18,10 +18,10 @@ from typing import Any, Dict, FrozenSet, List, Optional, Tuple
 
 from .. import errors, filters, paging, regions, validate
 from ..backend import RegionState, disk_snapshots, remove_snapshot
-from ..clock import iso_minutes, iso_seconds
+from ..clock import iso_minutes
 from ..context import Context, parse_id_list
 from ..errors import EcsError
-from ..models import CLOUD_DISK_CATEGORIES, LOCAL_DISK_CATEGORIES, NEVER_EXPIRES, Disk, Instance, Phase
+from ..models import CLOUD_DISK_CATEGORIES, LOCAL_DISK_CATEGORIES, LOCK_MESSAGES, NEVER_EXPIRES, Disk, Instance, Phase
 from ..paging import paginate
 from ..registry import action
 from .common import (
@@ -556,8 +556,6 @@ def _shape(instance_type: str) -> Tuple[int, int]:
     return cpu, cpu * ratio * 1024
 
 
-
-
 _GPU_SPECS = {"gn6v": "NVIDIA V100", "gn6e": "NVIDIA V100", "gn6i": "NVIDIA T4", "gn7i": "NVIDIA A10",
               "gn7": "NVIDIA A100", "gn5": "NVIDIA P100", "gn5i": "NVIDIA P4"}
 
@@ -600,10 +598,6 @@ def instance_view(ctx: Context, inst: Instance, extras: FrozenSet[str] = frozens
     now = ctx.now
     state = ctx.account.region(inst.region_id)
     cpu, memory, threads, gpus, gpu_spec, credit = type_facts(inst.instance_type)
-    lock_msgs = {
-        "financial": "The specified instance is locked due to financial reason.",
-        "security": "The specified instance is locked due to security reason.",
-    }
     status = inst.status(now)
     if inst.os_name:
         os_name, os_kind = inst.os_name, inst.os_type
@@ -703,7 +697,7 @@ def instance_view(ctx: Context, inst: Instance, extras: FrozenSet[str] = frozens
         "GPUAmount": gpus,
         "OperationLocks": {
             "LockReason": [
-                {"LockReason": reason, "LockMsg": msg or lock_msgs.get(reason, "")}
+                {"LockReason": reason, "LockMsg": msg or LOCK_MESSAGES.get(reason, "")}
                 for reason, msg in inst.locks
             ]
         },
@@ -860,10 +854,3 @@ def describe_instances(ctx: Context) -> Dict[str, Any]:
         body["PageNumber"] = meta["PageNumber"]
     return body
 
-
-def disk_times(disk: Disk) -> Dict[str, str]:
-    return {
-        "CreationTime": iso_seconds(disk.created_at),
-        "AttachedTime": iso_seconds(disk.attached_at) if disk.attached_at is not None else "",
-        "DetachedTime": iso_seconds(disk.detached_at) if disk.detached_at is not None and not disk.instance_id else "",
-    }
