@@ -58,32 +58,25 @@ def _type(ctx: Context) -> Taggable:
     return found
 
 
-def _resource_ids(ctx: Context) -> List[str]:
+def _numbered(ctx: Context, name: str, most: int, code: str, scalar: bool = False) -> Dict[int, Any]:
+    """``Name.N`` by N (``scalar``: a RepeatList's non-empty values, else its entries); an N
+    past ``most``, or not a number, is ``code``."""
     try:
-        ids = repeat_values(ctx, "ResourceId", limit=1000)
+        found = repeat_values(ctx, name, limit=1000) if scalar else ctx.indexed(name, limit=1000)
     except EcsError:
-        raise ctx.error("NumberExceed.ResourceIds") from None
-    if any(n > MAX_RESOURCES for n in ids):
-        raise ctx.error("NumberExceed.ResourceIds")
+        raise ctx.error(code) from None
+    if any(n > most for n in found):
+        raise ctx.error(code)
+    return found
+
+
+def _resource_ids(ctx: Context) -> List[str]:
+    ids = _numbered(ctx, "ResourceId", MAX_RESOURCES, "NumberExceed.ResourceIds", scalar=True)
     return list(dict.fromkeys(ids.values()))
 
 
 def _entries(ctx: Context, name: str) -> List[Dict[str, str]]:
-    try:
-        entries = ctx.indexed(name, limit=1000)
-    except EcsError:
-        raise ctx.error("NumberExceed.Tags") from None
-    if any(n > MAX_TAGS for n in entries):
-        raise ctx.error("NumberExceed.Tags")
-    return list(entries.values())
-
-
-def _key(entry: Dict[str, str]) -> str:
-    return entry.get("Key") or entry.get("key") or ""
-
-
-def _value(entry: Dict[str, str]) -> str:
-    return entry.get("Value") or entry.get("value") or ""
+    return list(_numbered(ctx, name, MAX_TAGS, "NumberExceed.Tags").values())
 
 
 def _new_tags(ctx: Context) -> Dict[str, str]:
@@ -92,7 +85,8 @@ def _new_tags(ctx: Context) -> Dict[str, str]:
     gateway has answered MissingTag when none was sent."""
     out: Dict[str, str] = {}
     for entry in _entries(ctx, "Tag"):
-        key, value = _key(entry), _value(entry)
+        key = entry.get("Key") or entry.get("key") or ""
+        value = entry.get("Value") or entry.get("value") or ""
         if not key or len(key) > 128 or key.startswith(_FORBIDDEN):
             raise ctx.error("InvalidTagKey.Malformed")
         if len(value) > 128 or value.startswith(_FORBIDDEN):
@@ -139,12 +133,7 @@ def tag_resources(ctx: Context) -> Dict[str, Any]:
 def untag_resources(ctx: Context) -> Dict[str, Any]:
     kind = _type(ctx)
     ids = _resource_ids(ctx)
-    try:
-        keys = repeat_values(ctx, "TagKey", limit=1000)
-    except EcsError:
-        raise ctx.error("NumberExceed.Tags") from None
-    if any(n > MAX_TAGS for n in keys):
-        raise ctx.error("NumberExceed.Tags")
+    keys = _numbered(ctx, "TagKey", MAX_TAGS, "NumberExceed.Tags", scalar=True)
     remove_all = ctx.get_bool("All")
     if not keys and not remove_all:
         raise ctx.error("MissingParameter.Tags")
@@ -171,12 +160,7 @@ def _pattern(text: str) -> Callable[[str], bool]:
 
 
 def _tag_filter_checks(ctx: Context) -> List[Callable[[Dict[str, str]], bool]]:
-    try:
-        entries = ctx.indexed("TagFilter", limit=1000)
-    except EcsError:
-        raise ctx.error("NumberExceed.Tags") from None
-    if any(n > MAX_FILTERS for n in entries):
-        raise ctx.error("NumberExceed.Tags")
+    entries = _numbered(ctx, "TagFilter", MAX_FILTERS, "NumberExceed.Tags")
     checks: List[Callable[[Dict[str, str]], bool]] = []
     for entry in entries.values():
         key = entry.get("TagKey", "")
@@ -197,7 +181,8 @@ def _key_check(match: Callable[[str], bool]) -> Callable[[Dict[str, str]], bool]
     return lambda tags: any(match(k) for k in tags)
 
 
-def _exact_checks(ctx: Context) -> List[Tuple[str, str]]:
+def _pairs(ctx: Context) -> List[Tuple[str, str]]:
+    """Tag.N as (key, value), a value without its key InvalidTag.Mismatch (common.tag_pairs)."""
     return tag_pairs(ctx, _entries(ctx, "Tag"))
 
 
@@ -207,7 +192,7 @@ def list_tag_resources(ctx: Context) -> Dict[str, Any]:
     NextToken names the last row shown (resource sequence and tag position)."""
     kind = _type(ctx)
     ids = _resource_ids(ctx)
-    wanted = _exact_checks(ctx)
+    wanted = _pairs(ctx)
     fuzzy = _tag_filter_checks(ctx)
     if wanted and fuzzy:
         raise errors.invalid_parameter("TagFilter")
@@ -264,9 +249,7 @@ def add_tags(ctx: Context) -> Dict[str, Any]:
 def remove_tags(ctx: Context) -> Dict[str, Any]:
     """A Tag.N with a Value removes the key only where it has that value."""
     kind = _type(ctx)
-    pairs = [(_key(e), _value(e)) for e in _entries(ctx, "Tag")]
-    if any(not k and v for k, v in pairs):
-        raise ctx.error("InvalidTag.Mismatch")
+    pairs = _pairs(ctx)
     item = _resources(ctx, kind, [ctx.get("ResourceId")])[0]
     ctx.commit()
     for key, value in pairs:
@@ -281,7 +264,7 @@ def describe_tags(ctx: Context) -> Dict[str, Any]:
     ResourceType and ResourceId narrow the resources, Tag.N the pairs."""
     kinds = [_type(ctx)] if ctx.get("ResourceType") else list(TAGGABLE.values())
     resource_id = ctx.get("ResourceId")
-    wanted = _exact_checks(ctx)
+    wanted = _pairs(ctx)
     number = ctx.get_int("PageNumber", 1, "InvalidPageNumber.Malformed", lo=1) or 1
     size = ctx.get_int("PageSize", 50, "InvalidPageSize.Malformed", lo=1, hi=100) or 50
     state = ctx.region()
