@@ -22,7 +22,7 @@ from ..models import Instance
 from ..paging import Limits, paginate
 from ..registry import action
 from .common import dry_run_flag, get_instance
-from .instances import io_optimized, read_user_data, type_facts
+from .instances import instance_name, io_optimized, read_user_data, type_facts
 
 # DescribeInstanceStatus: PageSize 1 to 50, default 10 (metadata).
 STATUS_PAGING = Limits(None, page_size_max=50)
@@ -48,11 +48,6 @@ def java_ordered(value: Dict[str, Any]) -> Dict[str, Any]:
     """``value`` with the keys of every object in the real service's order (rare answers: the
     ordering is done per answer rather than written into the view)."""
     return {k: _ordered(value[k]) for k in hashmap_order(value)}
-
-
-def check_instance_name(ctx: Context, name: str) -> None:
-    if not (2 <= len(name) <= 128 and name[0].isalpha() and not name.startswith(("http://", "https://"))):
-        raise ctx.error("InvalidInstanceName.Malformed")
 
 
 def check_host_name(host: str, windows: bool) -> None:
@@ -155,9 +150,7 @@ def modify_instance_attribute(ctx: Context) -> Dict[str, Any]:
     if "security" in inst.lock_reasons():
         raise ctx.error("InstanceLockedForSecurity.Instance")
     windows = inst.os_type == "windows"
-    name = ctx.get("InstanceName")
-    if name:
-        check_instance_name(ctx, name)
+    name = instance_name(ctx)
     description = validate.optional_description(ctx)
     host = ctx.get("HostName")
     if host:

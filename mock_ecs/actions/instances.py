@@ -204,6 +204,15 @@ def read_user_data(ctx: Context) -> str:
     return raw
 
 
+def instance_name(ctx: Context) -> str:
+    """InstanceName ("" when absent): 2 to 128 characters, starting with a letter, not with
+    http:// or https:// (RunInstances.md); ModifyInstanceAttribute takes the same."""
+    name = ctx.get("InstanceName")
+    if name and not (2 <= len(name) <= 128 and name[0].isalpha() and not name.startswith(("http://", "https://"))):
+        raise ctx.error("InvalidInstanceName.Malformed")
+    return name
+
+
 def _validate_common(ctx: Context) -> Dict[str, Any]:
     """Everything RunInstances and CreateInstance check before building anything."""
     image_id = ctx.get("ImageId")
@@ -214,10 +223,7 @@ def _validate_common(ctx: Context) -> Dict[str, Any]:
         raise _missing_business("InstanceType")
     state = ctx.region()
     zone = _zone(ctx)
-    name = ctx.get("InstanceName")
-    if name and not (2 <= len(name) <= 128 and not name.startswith(("http://", "https://"))
-                     and (name[0].isalpha())):
-        raise ctx.error("InvalidInstanceName.Malformed")
+    name = instance_name(ctx)
     validate.optional_description(ctx)
     charge, expires, sale_cycle = _charge(ctx)
     image_size = _image_size(ctx, state, image_id)
