@@ -138,31 +138,28 @@ def _add(table: Table, code: str, entry: Entry) -> None:
         entries.append(entry)
 
 
-def action_2021(path: Path) -> Table:
+def _rows(text: str, heading: str, row: re.Pattern[str], unescape: bool = False) -> Table:
+    """The (status, code, message) rows of the ``heading`` section: the 2021 pages and FACTS.md
+    quote codes in backticks; docs-2021 does not, and escapes Markdown (``unescape``)."""
     table: Table = {}
-    for line in _section(path.read_text(encoding="utf-8"), "Error codes"):
-        m = _ROW_2021.match(line)
+    for line in _section(text, heading):
+        m = row.match(line)
         if m:
-            _add(table, m.group(2), (int(m.group(1)), m.group(3).strip()))
+            message = _MD_ESCAPE.sub(r"\1", m.group(3)) if unescape else m.group(3)
+            _add(table, m.group(2), (int(m.group(1)), message.strip()))
     return table
+
+
+def action_2021(path: Path) -> Table:
+    return _rows(path.read_text(encoding="utf-8"), "Error codes", _ROW_2021)
 
 
 def docs_2021(path: Path) -> Table:
-    table: Table = {}
-    for line in _section(path.read_text(encoding="utf-8"), "Error codes"):
-        m = _ROW_DOCS.match(line)
-        if m:
-            _add(table, m.group(2), (int(m.group(1)), _MD_ESCAPE.sub(r"\1", m.group(3)).strip()))
-    return table
+    return _rows(path.read_text(encoding="utf-8"), "Error codes", _ROW_DOCS, unescape=True)
 
 
 def common_2021(facts: str) -> Table:
-    table: Table = {}
-    for line in _section(facts, "2b."):
-        m = _ROW_2021.match(line)
-        if m:
-            _add(table, m.group(2), (int(m.group(1)), m.group(3).strip()))
-    return table
+    return _rows(facts, "2b.", _ROW_2021)
 
 
 def spec_table(path: Path) -> Table:
