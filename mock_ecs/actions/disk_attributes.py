@@ -13,7 +13,7 @@ from ..backend import RegionState
 from ..context import Context
 from ..models import Disk, Instance
 from ..registry import action
-from .common import get_disk, progressing_snapshot, repeat_values
+from .common import get_disk, optional_flag, progressing_snapshot, repeat_values
 
 # ModifyDiskAttribute: "Valid values of N: 0 to 100" (DiskIds.N).
 MAX_DISK_IDS = 100
@@ -35,10 +35,6 @@ def _disks_named(ctx: Context) -> List[Tuple[RegionState, Disk]]:
     return [get_disk(ctx, disk_id) for disk_id in ([one] if one else many)]
 
 
-def _flag(ctx: Context, name: str) -> Optional[bool]:
-    return ctx.get_bool(name) if ctx.get(name) else None
-
-
 @action(
     "ModifyDiskAttribute",
     params=("DiskId", "DiskIds", "DiskName", "Description", "DeleteWithInstance", "DeleteAutoSnapshot",
@@ -50,10 +46,10 @@ def modify_disk_attribute(ctx: Context) -> Dict[str, Any]:
     found = _disks_named(ctx)
     name = validate.optional_name(ctx, "DiskName", "InvalidDiskName.Malformed", letter_start=True)
     description = validate.optional_description(ctx)
-    delete_with_instance = _flag(ctx, "DeleteWithInstance")
-    delete_auto_snapshot = _flag(ctx, "DeleteAutoSnapshot")
-    bursting = _flag(ctx, "BurstingEnabled")
-    _flag(ctx, "EnableAutoSnapshot")  # deprecated: every cloud disk has it on (DescribeDisks shows so)
+    delete_with_instance = optional_flag(ctx, "DeleteWithInstance")
+    delete_auto_snapshot = optional_flag(ctx, "DeleteAutoSnapshot")
+    bursting = optional_flag(ctx, "BurstingEnabled")
+    optional_flag(ctx, "EnableAutoSnapshot")  # deprecated: every cloud disk has it on (DescribeDisks shows so)
     if not any(ctx.get(p) for p in _ATTRIBUTES):
         raise ctx.error("NoAttributeToModify")
     for _, disk in found:

@@ -21,7 +21,7 @@ from ..keyorder import hashmap_order
 from ..models import Instance
 from ..paging import Limits, paginate
 from ..registry import action
-from .common import dry_run_flag, get_instance
+from .common import dry_run_flag, get_instance, optional_flag, repeat_values
 from .instances import instance_name, io_optimized, read_user_data, type_facts
 
 # DescribeInstanceStatus: PageSize 1 to 50, default 10 (metadata).
@@ -88,9 +88,9 @@ def describe_instance_status(ctx: Context) -> Dict[str, Any]:
     """Every instance of the region (or the ``InstanceId.N`` named, up to 100), newest first."""
     state = ctx.region()
     checks: List[filters.Check] = []
-    wanted = [v.get("", "") for v in ctx.indexed("InstanceId", limit=100).values() if v.get("", "")]
+    wanted = set(repeat_values(ctx, "InstanceId").values())
     if wanted:
-        checks.append(filters.one_of("instance_id", set(wanted)))
+        checks.append(filters.one_of("instance_id", wanted))
     if ctx.get("ZoneId"):
         checks.append(filters.equals("zone_id", ctx.get("ZoneId")))
     if ctx.get("ClusterId"):
@@ -161,7 +161,7 @@ def modify_instance_attribute(ctx: Context) -> Dict[str, Any]:
     user_data = read_user_data(ctx)
     if ctx.get("UserData") and inst.status(ctx.now) != "Stopped":
         raise ctx.error("StartInstance.IncorrectInstanceStatus")
-    protection = ctx.get_bool("DeletionProtection") if ctx.get("DeletionProtection") else None
+    protection = optional_flag(ctx, "DeletionProtection")
     ctx.commit()
     if name:
         inst.instance_name = name
