@@ -140,6 +140,10 @@ class Instance:
     def lock_reasons(self) -> List[str]:
         return [reason for reason, _ in self.locks]
 
+    def security_locked(self) -> bool:
+        """An OperationLock ``security``: the instance and its disks refuse most changes."""
+        return any(reason == "security" for reason, _ in self.locks)
+
     def expired(self, now: float) -> bool:
         """A subscription past its ExpiredTime (the real service stops and locks it)."""
         return self.charge_type == "PrePaid" and self.expired_at <= now

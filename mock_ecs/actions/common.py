@@ -84,6 +84,16 @@ def get_instance(ctx: Context, instance_id: str) -> Tuple[RegionState, Instance]
     return state, inst
 
 
+def check_unlocked(ctx: Context, inst: Instance, lock_key: str = "InstanceLockedForSecurity.Instance") -> None:
+    """The refusals StopInstance, RebootInstance and ResizeDisk start with, in this order: a
+    security lock (``lock_key``: the action's code for it), then a subscription expired or a
+    ``financial`` lock (InstanceExpiredOrInArrears)."""
+    if inst.security_locked():
+        raise ctx.error(lock_key)
+    if inst.in_arrears(ctx.now):
+        raise ctx.error("InstanceExpiredOrInArrears")
+
+
 def get_disk(ctx: Context, disk_id: str) -> Tuple[RegionState, Disk]:
     state = ctx.locate(disk_id)
     disk = state.disks.get(disk_id) if state else None

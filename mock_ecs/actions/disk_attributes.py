@@ -13,7 +13,7 @@ from ..backend import RegionState
 from ..context import Context
 from ..models import Disk, Instance
 from ..registry import action
-from .common import get_disk, optional_flag, progressing_snapshot, repeat_values
+from .common import check_unlocked, get_disk, optional_flag, progressing_snapshot, repeat_values
 
 # ModifyDiskAttribute: "Valid values of N: 0 to 100" (DiskIds.N).
 MAX_DISK_IDS = 100
@@ -100,10 +100,7 @@ def _check_instance(ctx: Context, inst: Optional[Instance], online: bool) -> Non
         if online:  # an online resize is done by the instance that has the disk
             raise ctx.error("IncorrectDiskStatus", "The current status of the resource does not support resize online")
         return
-    if "security" in inst.lock_reasons():
-        raise ctx.error("InstanceLockedForSecurity.Disk")
-    if inst.in_arrears(ctx.now):
-        raise ctx.error("InstanceExpiredOrInArrears")
+    check_unlocked(ctx, inst, "InstanceLockedForSecurity.Disk")
     status = inst.status(ctx.now)
     if status not in ("Running", "Stopped"):
         raise ctx.error("IncorrectInstanceStatus", _INSTANCE_STATUS)

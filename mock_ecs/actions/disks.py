@@ -144,7 +144,7 @@ def _attach(ctx: Context, inst: Instance, disk: Disk, *, delete_with_instance: b
 
 
 def _instance_usable(ctx: Context, inst: Instance, status_key: str) -> None:
-    if "security" in inst.lock_reasons():
+    if inst.security_locked():
         raise ctx.error("InstanceLockedForSecurity.Disk")
     if inst.status(ctx.now) not in ("Running", "Stopped"):
         raise ctx.error(status_key)

@@ -21,7 +21,7 @@ from ..keyorder import hashmap_order
 from ..models import Instance
 from ..paging import Limits, paginate
 from ..registry import action
-from .common import dry_run_flag, get_instance, optional_flag, repeat_values
+from .common import check_unlocked, dry_run_flag, get_instance, optional_flag, repeat_values
 from .instances import instance_name, io_optimized, read_user_data, type_facts
 
 # DescribeInstanceStatus: PageSize 1 to 50, default 10 (metadata).
@@ -147,7 +147,7 @@ def modify_instance_attribute(ctx: Context) -> Dict[str, Any]:
     no answer ever shows it. UserData changes only on a stopped instance (the real service
     refuses it otherwise)."""
     _, inst = get_instance(ctx, ctx.get("InstanceId"))
-    if "security" in inst.lock_reasons():
+    if inst.security_locked():
         raise ctx.error("InstanceLockedForSecurity.Instance")
     windows = inst.os_type == "windows"
     name = instance_name(ctx)
@@ -184,10 +184,7 @@ def reboot_instance(ctx: Context) -> Dict[str, Any]:
     dry_run_flag(ctx)
     _, inst = get_instance(ctx, ctx.get("InstanceId"))
     ctx.get_bool("ForceStop")
-    if "security" in inst.lock_reasons():
-        raise ctx.error("InstanceLockedForSecurity.Instance")
-    if inst.in_arrears(ctx.now):
-        raise ctx.error("InstanceExpiredOrInArrears")
+    check_unlocked(ctx, inst)
     if inst.status(ctx.now) != "Running":
         raise ctx.error("StartInstance.IncorrectInstanceStatus")
     ctx.commit()

@@ -26,6 +26,7 @@ from ..paging import paginate
 from ..registry import action
 from .common import (
     NVME_OS_NAMES,
+    check_unlocked,
     choice,
     dry_run_flag,
     flag_checks,
@@ -411,10 +412,6 @@ def _order(ctx: Context, plan: Dict[str, Any], amount: int) -> Dict[str, Any]:
     return {"OrderId": str(int(ctx.now * 1000)), "TradePrice": price}
 
 
-def _security_locked(inst: Instance) -> bool:
-    return "security" in inst.lock_reasons()
-
-
 # StartInstance.md's InstanceExpired text for a pay-as-you-go instance (the catalogue's is the
 # subscription's).
 POSTPAID_EXPIRED = "The postPaid instance has been expired. Please ensure your account have enough balance."
@@ -427,7 +424,7 @@ def start_instance(ctx: Context) -> Dict[str, Any]:
     balance (pay-as-you-go only: a subscription is paid), then its status."""
     dry_run_flag(ctx)
     state, inst = get_instance(ctx, ctx.get("InstanceId"))
-    if _security_locked(inst):
+    if inst.security_locked():
         raise ctx.error("InstanceLockedForSecurity.Instance")
     now = ctx.now
     if inst.in_arrears(now):
@@ -451,10 +448,7 @@ def stop_instance(ctx: Context) -> Dict[str, Any]:
     ConfirmStop=true when it has local disks (StopInstance.md), then its status."""
     dry_run_flag(ctx)
     state, inst = get_instance(ctx, ctx.get("InstanceId"))
-    if _security_locked(inst):
-        raise ctx.error("InstanceLockedForSecurity.Instance")
-    if inst.in_arrears(ctx.now):
-        raise ctx.error("InstanceExpiredOrInArrears")
+    check_unlocked(ctx, inst)
     confirmed = ctx.get_bool("ConfirmStop")
     if not confirmed and any(disk.is_local for d in inst.disk_ids if (disk := state.disks.get(d)) is not None):
         raise ctx.error("InstanceType.ParameterMismatch")
@@ -492,7 +486,7 @@ def delete_instance(ctx: Context) -> Dict[str, Any]:
     if status != "Stopped" and not force and not inst.expired(ctx.now):
         raise ctx.error("StartInstance.IncorrectInstanceStatus")
     ctx.commit()
-    release_all = _security_locked(inst)
+    release_all = inst.security_locked()
     for disk_id in list(inst.disk_ids):
         disk = state.disks[disk_id]
         if disk.delete_with_instance or disk.disk_type == "system" or disk.is_local or release_all:

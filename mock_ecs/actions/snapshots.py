@@ -53,9 +53,8 @@ def _check_disk(ctx: Context, disk_id: str) -> Disk:
     own = state.snapshots_by_disk.get(disk_id)
     if own is not None and any(s.status(now) == "progressing" for s in own.values()):
         raise ctx.error("IncorrectDiskStatus.CreatingSnapshot")
-    expired = disk.charge_type == "PrePaid" and disk.expired_at <= now
-    # The disk's own locks and its instance's (what effective_locks shows).
-    if expired or "financial" in disk.locks or "financial" in reasons:
+    # The disk's own arrears and its instance's financial lock (what effective_locks shows).
+    if disk.in_arrears(now) or "financial" in reasons:
         raise ctx.error("DiskInArrears")
     if (len(own) if own is not None else 0) >= ctx.settings.snapshot_quota:
         raise ctx.error("QuotaExceed.Snapshot")
