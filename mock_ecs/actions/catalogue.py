@@ -20,36 +20,6 @@ RESOURCE_TYPES = ("instance", "disk", "reservedinstance", "scu")
 CHARGE_TYPES = ("PrePaid", "PostPaid")
 SPOT_STRATEGIES = ("NoSpot", "SpotWithPriceLimit", "SpotAsPriceGo")
 
-# region -> (English name, Chinese name). ``ja`` reads the English names (the mock has no
-# Japanese table; the real service answers its own).
-NAMES: Dict[str, Tuple[str, str]] = {
-    "cn-hangzhou": ("China (Hangzhou)", "华东1（杭州）"),
-    "cn-shanghai": ("China (Shanghai)", "华东2（上海）"),
-    "cn-beijing": ("China (Beijing)", "华北2（北京）"),
-    "cn-qingdao": ("China (Qingdao)", "华北1（青岛）"),
-    "cn-zhangjiakou": ("China (Zhangjiakou)", "华北3（张家口）"),
-    "cn-huhehaote": ("China (Hohhot)", "华北5（呼和浩特）"),
-    "cn-wulanchabu": ("China (Ulanqab)", "华北6（乌兰察布）"),
-    "cn-shenzhen": ("China (Shenzhen)", "华南1（深圳）"),
-    "cn-heyuan": ("China (Heyuan)", "华南2（河源）"),
-    "cn-guangzhou": ("China (Guangzhou)", "华南3（广州）"),
-    "cn-chengdu": ("China (Chengdu)", "西南1（成都）"),
-    "cn-hongkong": ("China (Hong Kong)", "中国香港"),
-    "ap-southeast-1": ("Singapore", "新加坡"),
-    "ap-southeast-3": ("Malaysia (Kuala Lumpur)", "马来西亚（吉隆坡）"),
-    "ap-southeast-5": ("Indonesia (Jakarta)", "印度尼西亚（雅加达）"),
-    "ap-southeast-6": ("Philippines (Manila)", "菲律宾（马尼拉）"),
-    "ap-southeast-7": ("Thailand (Bangkok)", "泰国（曼谷）"),
-    "ap-northeast-1": ("Japan (Tokyo)", "日本（东京）"),
-    "ap-northeast-2": ("South Korea (Seoul)", "韩国（首尔）"),
-    "us-west-1": ("US (Silicon Valley)", "美国（硅谷）"),
-    "us-east-1": ("US (Virginia)", "美国（弗吉尼亚）"),
-    "eu-central-1": ("Germany (Frankfurt)", "德国（法兰克福）"),
-    "eu-west-1": ("UK (London)", "英国（伦敦）"),
-    "me-east-1": ("UAE (Dubai)", "阿联酋（迪拜）"),
-    "me-central-1": ("SAU (Riyadh)", "沙特（利雅得）"),
-}
-
 # The instance types the mock lists (RunInstances accepts any name; these are the ones it
 # advertises). CPU and memory come from the name, as DescribeInstances reads them.
 _SIZES = ("large", "xlarge", "2xlarge", "4xlarge", "8xlarge")
@@ -58,6 +28,7 @@ INSTANCE_TYPES: Tuple[str, ...] = tuple(
 ) + ("ecs.gn6i-c4g1.xlarge", "ecs.gn7i-c8g1.2xlarge")
 _SYSTEM_CATEGORIES = tuple(sorted(CLOUD_DISK_CATEGORIES - {"cloud"}))
 _DISK_CATEGORIES = tuple(sorted(CLOUD_DISK_CATEGORIES | LOCAL_DISK_CATEGORIES))
+_FAMILIES = sorted({instance_family(t) for t in INSTANCE_TYPES})
 
 
 def _ordered(view: Dict[str, Any]) -> Dict[str, Any]:
@@ -74,7 +45,9 @@ def _language(ctx: Context) -> str:
 
 
 def _region_name(region_id: str, language: str) -> str:
-    english, chinese = NAMES.get(region_id, (region_id, region_id))
+    """The region's LocalName: ``ja`` reads the English one (the mock has no Japanese names; the
+    real service answers its own)."""
+    _, _, english, chinese = regions.REGIONS[region_id]
     return chinese if language == "zh-CN" else english
 
 
@@ -92,19 +65,17 @@ def describe_regions(ctx: Context) -> Dict[str, Any]:
 
 
 def _zone_view(zone_id: str, language: str, verbose: bool) -> Dict[str, Any]:
-    letter = zone_id.rsplit("-", 1)[1].upper()
-    region_id = zone_id.rsplit("-", 1)[0]
+    region_id, letter = zone_id.rsplit("-", 1)
     english = _region_name(region_id, "en-US").split("(")[-1].rstrip(")")
     chinese = _region_name(region_id, "zh-CN").split("（")[0]
-    name = f"{chinese} 可用区 {letter}" if language == "zh-CN" else f"{english} Zone {letter}"
-    families = sorted({instance_family(t) for t in INSTANCE_TYPES})
+    name = f"{chinese} 可用区 {letter.upper()}" if language == "zh-CN" else f"{english} Zone {letter.upper()}"
     resources = [_ordered({
         "IoOptimized": True,
         "SystemDiskCategories": {"supportedSystemDiskCategory": list(_SYSTEM_CATEGORIES)},
         "DataDiskCategories": {"supportedDataDiskCategory": list(_DISK_CATEGORIES)},
         "NetworkTypes": {"supportedNetworkCategory": ["vpc"]},
         "InstanceTypes": {"supportedInstanceType": list(INSTANCE_TYPES)},
-        "InstanceTypeFamilies": {"supportedInstanceTypeFamily": families},
+        "InstanceTypeFamilies": {"supportedInstanceTypeFamily": list(_FAMILIES)},
         "InstanceGenerations": {"supportedInstanceGeneration": ["ecs-5", "ecs-6", "ecs-7"]},
     })] if verbose else []
     return _ordered({
