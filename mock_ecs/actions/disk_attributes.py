@@ -28,8 +28,7 @@ def _disks_named(ctx: Context) -> List[Tuple[RegionState, Disk]]:
     many = list(dict.fromkeys(repeat_values(ctx, "DiskIds", limit=MAX_DISK_IDS).values()))
     if one and many:
         # Documented as exclusive, with no code of its own: the second one is the bad input.
-        raise errors.EcsError("InvalidParameter.Conflict", "DiskId and DiskIds.N cannot be specified at the same time.",
-                              400)
+        raise ctx.error("InvalidParameter.Conflict", "DiskId and DiskIds.N cannot be specified at the same time.")
     if not one and not many:
         raise ctx.error("IncompleteParamter", "Some fields can not be null in this request.")
     return [get_disk(ctx, disk_id) for disk_id in ([one] if one else many)]
@@ -84,8 +83,7 @@ DATA_DISK_MAX = 32768
 # Resized online: every cloud disk but the basic one ("cloud").
 _ONLINE_CATEGORIES = frozenset({"cloud_efficiency", "cloud_ssd", "cloud_essd", "cloud_auto", "cloud_essd_entry"})
 RESIZE_TYPES = ("offline", "online")
-# ResizeDisk's texts for codes it words more than one way.
-_INSTANCE_STATUS = "The current status of the resource does not support this operation."
+# ResizeDisk's second text for InvalidDiskCategory.NotSupported (the catalogue has the first).
 _NOT_ONLINE_CATEGORY = "The specified disk category does not support resize online."
 
 
@@ -103,7 +101,7 @@ def _check_instance(ctx: Context, inst: Optional[Instance], online: bool) -> Non
     check_unlocked(ctx, inst, "InstanceLockedForSecurity.Disk")
     status = inst.status(ctx.now)
     if status not in ("Running", "Stopped"):
-        raise ctx.error("IncorrectInstanceStatus", _INSTANCE_STATUS)
+        raise ctx.error("IncorrectInstanceStatus")
     if online and status != "Running":
         raise ctx.error(
             "InvalidInstanceStatus.NotRunning",
@@ -139,7 +137,7 @@ def _resize(ctx: Context) -> Dict[str, Any]:
     if progressing_snapshot(ctx, state, disk.disk_id):
         raise ctx.error("DiskCreatingSnapshot")
     if disk.status(ctx.now) not in ("In_use", "Available"):
-        raise ctx.error("IncorrectDiskStatus", "The current disk status does not support this operation.")
+        raise ctx.error("IncorrectDiskStatus")
     new_size = ctx.get_int("NewSize")
     assert new_size is not None  # required: the gateway answered its absence
     if new_size < disk.size:
