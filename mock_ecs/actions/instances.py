@@ -531,16 +531,23 @@ def device_available(ctx: Context, inst: Instance) -> bool:
     return len(inst.disk_ids) < ctx.settings.max_disks_per_instance
 
 
+_ID_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
+
+
+def _derived_id(prefix: str, digest: bytes, region_id: str, length: int) -> str:
+    """``prefix-`` + the region's ID prefix + characters from ``digest``, ``length`` after the dash:
+    the ID of a resource the mock does not keep, stable for what it is derived from."""
+    head = regions.id_prefix(region_id)
+    return f"{prefix}-{head}" + "".join(_ID_ALPHABET[b % 36] for b in digest[:length - len(head)])
+
+
 @lru_cache(maxsize=4096)
 def _eni(instance_id: str, region_id: str) -> Tuple[str, str]:
     """(NetworkInterfaceId, MacAddress) of the primary ENI, derived from the instance ID (cached:
     a page of DescribeInstances asks for up to 100 of them)."""
-    digest = hashlib.sha256(f"eni|{instance_id}".encode()).hexdigest()
-    alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
-    tail = "".join(alphabet[int(digest[i:i + 2], 16) % 36] for i in range(0, 40, 2))
-    head = regions.id_prefix(region_id)
-    mac = ":".join(["00", "16", "3e", digest[40:42], digest[42:44], digest[44:46]])
-    return f"eni-{head}{tail[:20 - len(head)]}", mac
+    digest = hashlib.sha256(f"eni|{instance_id}".encode()).digest()
+    mac = ":".join(["00", "16", "3e", *(f"{b:02x}" for b in digest[20:23])])
+    return _derived_id("eni", digest, region_id, 20), mac
 
 
 def _shape(instance_type: str) -> Tuple[int, int]:
@@ -583,10 +590,7 @@ def vpc_of(vswitch_id: str, region_id: str) -> str:
     """The VPC a vSwitch belongs to: the mock has no VPCs, so a stable ID derived from the vSwitch's."""
     if not vswitch_id:
         return ""
-    digest = hashlib.sha256(f"vpc|{vswitch_id}".encode()).digest()
-    alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
-    head = regions.id_prefix(region_id)
-    return "vpc-" + head + "".join(alphabet[b % 36] for b in digest[:21 - len(head)])
+    return _derived_id("vpc", hashlib.sha256(f"vpc|{vswitch_id}".encode()).digest(), region_id, 21)
 
 
 # Keys in the real service's order (Java HashMap order at capacity 128, see keyorder.py): EipAddress
