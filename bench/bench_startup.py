@@ -22,12 +22,13 @@ Run:  python bench/bench_startup.py [--imports 7] [--n 200] [--repeats 9]
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import statistics
 import subprocess
 import sys
 import tempfile
-from typing import Dict, List, Optional
+from typing import Callable, Dict, List, Optional
 
 from bench_timing import Compared, per_op, side_by_side
 
@@ -58,19 +59,13 @@ ON_TOP = {
     "moto": ("import boto3", "from moto import mock_aws\nwith mock_aws():\n    pass"),
 }
 
-_ON_TOP_PROBE = """
-import time
-{base}
-_t = time.process_time()
-{code}
-print(time.process_time() - _t)
-"""
-
+# ``base`` runs untimed; ``code`` is timed with ``clock`` (perf_counter or process_time).
 _PROBE = """
 import time
-_t = time.perf_counter()
+{base}
+_t = time.{clock}()
 {code}
-print(time.perf_counter() - _t)
+print(time.{clock}() - _t)
 """
 
 
@@ -82,6 +77,12 @@ def _fresh_env(bytecode: str) -> Dict[str, str]:
     return env
 
 
+def _probe_seconds(code: str, bytecode: str, base: str = "", clock: str = "perf_counter") -> float:
+    out = subprocess.run([sys.executable, "-c", _PROBE.format(base=base, code=code, clock=clock)],
+                         capture_output=True, text=True, check=True, env=_fresh_env(bytecode))
+    return float(out.stdout.strip().splitlines()[-1])
+
+
 def import_seconds(code: str, bytecode: str) -> float:
     """Seconds ``code`` takes in a fresh interpreter (timed inside it: startup excluded).
 
@@ -89,29 +90,33 @@ def import_seconds(code: str, bytecode: str) -> float:
     as an installed package has its .pyc: a PYTHONDONTWRITEBYTECODE environment would otherwise
     compile the work tree's sources at each import, but not site-packages'.
     """
-    out = subprocess.run([sys.executable, "-c", _PROBE.format(code=code)], capture_output=True, text=True,
-                         check=True, env=_fresh_env(bytecode))
-    return float(out.stdout.strip().splitlines()[-1])
+    return _probe_seconds(code, bytecode)
 
 
 def on_top_seconds(base: str, code: str, bytecode: str) -> float:
     """CPU seconds ``code`` takes in a fresh interpreter that has run ``base`` first (untimed)."""
-    out = subprocess.run([sys.executable, "-c", _ON_TOP_PROBE.format(base=base, code=code)], capture_output=True,
-                         text=True, check=True, env=_fresh_env(bytecode))
-    return float(out.stdout.strip().splitlines()[-1])
+    return _probe_seconds(code, bytecode, base, "process_time")
+
+
+def _alternating(runs: int, cases: Dict[str, Callable[[str], float]]) -> Dict[str, float]:
+    """Median of each case (called with the bytecode folder), the fresh interpreters alternating
+    between the cases; one untimed run of each first compiles and caches: the runs read .pyc."""
+    samples: Dict[str, List[float]] = {name: [] for name in cases}
+    with tempfile.TemporaryDirectory(prefix="mock_ecs-bench-pyc-") as bytecode:
+        for case in cases.values():
+            case(bytecode)
+        for _ in range(runs):
+            for name, case in cases.items():
+                samples[name].append(case(bytecode))
+    return {name: statistics.median(values) for name, values in samples.items()}
 
 
 def on_top(runs: int, with_moto: bool) -> Dict[str, float]:
     """Median CPU seconds of each ON_TOP case, the fresh interpreters alternating between them."""
-    chosen = {name: case for name, case in ON_TOP.items() if with_moto or name != "moto"}
-    samples: Dict[str, List[float]] = {name: [] for name in chosen}
-    with tempfile.TemporaryDirectory(prefix="mock_ecs-bench-pyc-") as bytecode:
-        for base, code in chosen.values():
-            on_top_seconds(base, code, bytecode)  # compiles and caches: the runs below read .pyc
-        for _ in range(runs):
-            for name, (base, code) in chosen.items():
-                samples[name].append(on_top_seconds(base, code, bytecode))
-    return {name: statistics.median(values) for name, values in samples.items()}
+    return _alternating(runs, {
+        name: functools.partial(on_top_seconds, base, code)
+        for name, (base, code) in ON_TOP.items() if with_moto or name != "moto"
+    })
 
 
 def imports(runs: int, with_moto: bool, only: Optional[List[str]] = None) -> Dict[str, float]:
@@ -121,14 +126,7 @@ def imports(runs: int, with_moto: bool, only: Optional[List[str]] = None) -> Dic
         chosen = {k: v for k, v in chosen.items() if k in only}
     if not with_moto:
         chosen = {k: v for k, v in chosen.items() if "moto" not in k}
-    samples: Dict[str, List[float]] = {name: [] for name in chosen}
-    with tempfile.TemporaryDirectory(prefix="mock_ecs-bench-pyc-") as bytecode:
-        for code in chosen.values():
-            import_seconds(code, bytecode)  # compiles and caches: the runs below read .pyc
-        for _ in range(runs):
-            for name, code in chosen.items():
-                samples[name].append(import_seconds(code, bytecode))
-    return {name: statistics.median(values) for name, values in samples.items()}
+    return _alternating(runs, {name: functools.partial(import_seconds, code) for name, code in chosen.items()})
 
 
 def enter_leave(n: int, repeats: int, with_moto: bool) -> Compared:
