@@ -108,6 +108,15 @@ def new_id(ctx: Context, prefix: str, region_id: str) -> str:
     return rid
 
 
+def check_image_room(ctx: Context, state: RegionState, name: str) -> None:
+    """Before CreateImage or CopyImage adds an image to ``state``: its name free there
+    (InvalidImageName.Duplicated), then room under the quota (QuotaExceed.Image)."""
+    if name and any(img.image_name == name for img in state.images.values()):
+        raise ctx.error("InvalidImageName.Duplicated")
+    if len(state.images) >= ctx.settings.image_quota:
+        raise ctx.error("QuotaExceed.Image")
+
+
 def progressing_snapshot(ctx: Context, state: RegionState, disk_id: str) -> bool:
     """Whether a snapshot of the disk is still being made (one at a time per disk)."""
     return any(s.status(ctx.now) == "progressing" for s in disk_snapshots(state, disk_id))

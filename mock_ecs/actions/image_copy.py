@@ -18,7 +18,7 @@ from ..backend import add_snapshot
 from ..context import Context
 from ..models import Image, Snapshot
 from ..registry import action
-from .common import new_id
+from .common import check_image_room, new_id
 
 
 def copying(ctx: Context, image_id: str) -> bool:
@@ -65,10 +65,7 @@ def copy_image(ctx: Context) -> Dict[str, Any]:
         if not regions.is_known(destination):
             raise ctx.error("InvalidRegionId.NotFound")
         target = ctx.account.region(destination)
-        if name and any(img.image_name == name for img in target.images.values()):
-            raise ctx.error("InvalidImageName.Duplicated")
-        if len(target.images) >= ctx.settings.image_quota:
-            raise ctx.error("QuotaExceed.Image")
+        check_image_room(ctx, target, name)
         ctx.commit()
         seconds = ctx.settings.image_creation_seconds
         image_id = new_id(ctx, "m", destination)

@@ -21,6 +21,7 @@ from ..registry import action
 from .common import (
     NVME_OS_NAMES,
     PUBLIC_IMAGES,
+    check_image_room,
     choice,
     custom_os_name,
     get_instance,
@@ -159,10 +160,7 @@ def create_image(ctx: Context) -> Dict[str, Any]:
 
     def create() -> Dict[str, Any]:
         # Checked here, after the ClientToken: a replay answers its first ImageId, not Duplicated.
-        if name and any(img.image_name == name for img in state.images.values()):
-            raise ctx.error("InvalidImageName.Duplicated")
-        if len(state.images) >= ctx.settings.image_quota:
-            raise ctx.error("QuotaExceed.Image")
+        check_image_room(ctx, state, name)
         ctx.commit()
         now = ctx.now
         image_id = new_id(ctx, "m", region_id)
