@@ -103,7 +103,7 @@ def describe_instance_status(ctx: Context) -> Dict[str, Any]:
 
 
 def attribute_view(ctx: Context, inst: Instance) -> Dict[str, Any]:
-    cpu, memory, *_ = type_facts(inst.instance_type)
+    cpu, memory, *_, credit = type_facts(inst.instance_type)
     status = inst.status(ctx.now)
     return java_ordered({
         "RequestId": "", "InstanceId": inst.instance_id, "InstanceName": inst.instance_name,
@@ -116,7 +116,7 @@ def attribute_view(ctx: Context, inst: Instance) -> Dict[str, Any]:
         "InternetMaxBandwidthOut": inst.internet_max_bandwidth_out,
         "InstanceNetworkType": "vpc", "IoOptimized": "optimized" if io_optimized(inst) else "none",
         "StoppedMode": "KeepCharging" if status == "Stopped" else "Not-applicable",
-        "CreditSpecification": type_facts(inst.instance_type)[5], "VlanId": "", "ClusterId": "",
+        "CreditSpecification": credit, "VlanId": "", "ClusterId": "",
         "EnableJumboFrame": False, "EnableNetworkEncryption": False,
         "NetworkOptions": {"BandwidthWeighting": "", "EnableJumboFrame": False, "EnableNetworkEncryption": False},
         "SecurityOptions": {"EnableSecureBoot": False},
