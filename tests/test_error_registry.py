@@ -20,6 +20,7 @@ After adding a rule and its test, regenerate the registry (runs the whole suite 
 from __future__ import annotations
 
 import ast
+import functools
 import json
 import os
 import subprocess
@@ -86,9 +87,15 @@ def test_the_registry_lists_exactly_the_answered_documented_codes() -> None:
     assert not stale, f"registered codes the mock no longer claims to answer: {stale}"
 
 
+@functools.cache
+def _source(path: Path) -> str:
+    """A test file's text, read once (the registry names the same files many times)."""
+    return path.read_text(encoding="utf-8")
+
+
+@functools.cache
 def _functions(path: Path) -> Set[str]:
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    return {node.name for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)}
+    return {node.name for node in ast.walk(ast.parse(_source(path))) if isinstance(node, ast.FunctionDef)}
 
 
 def test_each_registered_test_exists_and_names_its_code() -> None:
@@ -97,7 +104,7 @@ def test_each_registered_test_exists_and_names_its_code() -> None:
         path = ROOT / file
         assert path.exists(), (action, code, node)
         assert name.split("[")[0] in _functions(path), (action, code, node)
-        assert f'"{code}"' in path.read_text(encoding="utf-8"), (action, code, node)
+        assert f'"{code}"' in _source(path), (action, code, node)
 
 
 @pytest.fixture(scope="module")
@@ -128,12 +135,10 @@ def regenerate() -> None:
     answered, documented code, the shortest in-process test that reached it in the documented
     words and names the code."""
     _, _, records = run_recorded(["tests"], "-n", "4")
-    sources: Dict[str, str] = {}
     found: Dict[Tuple[str, str], List[str]] = {}
     for node, action, code, status, message in records:
         file = node.partition("::")[0]
-        text = sources.setdefault(file, (ROOT / file).read_text(encoding="utf-8"))
-        if documented_answer(action, code, status, message) and f'"{code}"' in text:
+        if documented_answer(action, code, status, message) and f'"{code}"' in _source(ROOT / file):
             found.setdefault((action, code), []).append(node)
     lines = [
         '"""(action, code) -> a test that makes the action answer the code in its documented words.',
