@@ -97,9 +97,6 @@ class _Loader:
         self.loader = loader
         self.loaded = loaded
 
-    def create_module(self, spec: Any) -> Any:
-        return self.loader.create_module(spec)
-
     def exec_module(self, module: ModuleType) -> None:
         spec = getattr(module, "__spec__", None)
         if spec is not None and spec.loader is self:
@@ -126,7 +123,7 @@ class ImportHook:
             return None
         for finder in list(sys.meta_path):
             find = getattr(finder, "find_spec", None)
-            if finder is self or isinstance(finder, ImportHook) or find is None:
+            if find is None or isinstance(finder, ImportHook):  # this one (or a stale one)
                 continue
             spec = find(fullname, path, target)
             if spec is not None:
@@ -199,36 +196,27 @@ class Interceptor:
     def _settle(self) -> None:
         """Patch every layer whose module is complete and that is not patched yet.
 
-        Patching requests imports responses, whose completion calls back here: that nested call
-        does nothing, and the loop below picks up what it would have done.
+        One pass, in an order where no step readies an earlier one: patching requests imports
+        responses, whose completion calls back here (that nested call does nothing) and readies
+        the user mocks' step, which comes after it.
         """
         if self._settling:
             return
         self._settling = True
         try:
-            while True:
-                todo = self._todo()
-                if not todo:
-                    return
-                todo[0]()
-        finally:
-            self._settling = False
-
-    def _todo(self) -> List[Callable[[], None]]:
-        todo: List[Callable[[], None]] = []
-        if REQUESTS_TARGET not in self.mocks and self._ready(REQUESTS) is not None:
             # responses imports requests: while its own code has not run, it cannot patch (its
             # completion comes back here). A first import of requests racing a first import of
             # responses in another thread is patched when responses completes.
-            if RESPONSES not in sys.modules or self._ready(RESPONSES) is not None:
-                todo.append(self._patch_requests)
-        if self._vendored_saved is None and self._ready(VENDORED) is not None:
-            todo.append(self._patch_vendored)
-        if self._on_request_saved is None and self._ready(RESPONSES) is not None:
-            todo.append(self._patch_user_mocks)
-        if any(name not in self._async_done and self._ready(name) is not None for name, _ in _ASYNC_TARGETS):
-            todo.append(self._patch_async)
-        return todo
+            if (REQUESTS_TARGET not in self.mocks and self._ready(REQUESTS) is not None
+                    and (RESPONSES not in sys.modules or self._ready(RESPONSES) is not None)):
+                self._patch_requests()
+            if self._vendored_saved is None and self._ready(VENDORED) is not None:
+                self._patch_vendored()
+            if self._on_request_saved is None and self._ready(RESPONSES) is not None:
+                self._patch_user_mocks()
+            self._patch_async()
+        finally:
+            self._settling = False
 
     def stop(self) -> None:
         """Remove the hook and every patch, each even when removing another failed (the first
@@ -278,8 +266,6 @@ class Interceptor:
     def _patch_requests(self) -> None:
         import responses
 
-        if REQUESTS_TARGET in self.mocks:
-            return
         adapter = sys.modules.get("requests.adapters") or importlib.import_module("requests.adapters")
         mock = responses.RequestsMock(
             assert_all_requests_are_fired=False,
@@ -306,14 +292,12 @@ class Interceptor:
         answer_vendored = self._answer_vendored
 
         def _on_request(mock: Any, adapter: Any, request: Any, *args: Any, **kwargs: Any) -> Any:
-            mine = ours.get(mock.target)
-            if mock is not mine and ECS_URL.match(request.url or ""):
-                if mine is not None or mock.target == VENDORED_TARGET:
-                    match, _ = mock._find_match(request)
-                    if match is None:
-                        if mine is not None:
-                            return original(mine, adapter, request, *args, **kwargs)
-                        return answer_vendored(adapter, request)
+            mine = ours.get(mock.target)  # ours answers through responses; the vendored copy directly
+            if (mock is not mine and (mine is not None or mock.target == VENDORED_TARGET)
+                    and ECS_URL.match(request.url or "") and mock._find_match(request)[0] is None):
+                if mine is not None:
+                    return original(mine, adapter, request, *args, **kwargs)
+                return answer_vendored(adapter, request)
             return original(mock, adapter, request, *args, **kwargs)
 
         self._on_request_saved = original
