@@ -87,10 +87,8 @@ def required(action: str) -> Tuple[str, ...]:
 
 
 def present(action: str, name: str, values: Dict[str, str]) -> bool:
-    """Whether the required ``name`` was sent: a RepeatList is sent as ``Name.N``/``Name.N.Sub``,
-    never under its bare name (the gateway asks only when the bare name is absent)."""
-    if values.get(name):
-        return True
+    """Whether the required ``name``, absent under its bare name (the gateway asks only then),
+    was sent as a RepeatList's ``Name.N``/``Name.N.Sub``."""
     if table(action).get(name, {}).get("type") != "RepeatList":
         return False
     head = name + "."
