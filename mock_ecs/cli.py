@@ -31,6 +31,8 @@ from types import FrameType
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from . import __version__
+from .clock import iso_seconds
+from .gateway import API_VERSION
 from .keys import AccessKeysError
 from .mock import MockEcs
 from .server import EcsHTTPServer
@@ -139,9 +141,9 @@ def signed_url(args: argparse.Namespace, environ: Mapping[str, str]) -> str:
     from .auth import percent_encode, rpc_signature, rpc_string_to_sign
 
     params = {
-        "Action": args.action, "Version": "2014-05-26", "Format": args.format, "AccessKeyId": args.access_key_id,
+        "Action": args.action, "Version": API_VERSION, "Format": args.format, "AccessKeyId": args.access_key_id,
         "SignatureMethod": "HMAC-SHA1", "SignatureVersion": "1.0", "SignatureNonce": os.urandom(16).hex(),
-        "Timestamp": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "Timestamp": iso_seconds(time.time()),
     }
     for pair in args.params:
         name, sep, value = pair.partition("=")
