@@ -12,8 +12,9 @@ common table; ``localize`` answers an error with them:
    action's ``%s`` row when it has one.
 
 Lookups go to the action's table (for CreateSnapshot under ``edition="spec"``, the spec's table
-first), then the common table, then nothing: the error stays as raised. One dict lookup per
-error answered; a successful call never comes here.
+first), then the common table, then nothing: the error stays as raised. An action's table is
+made on its first error, then one dict lookup per error answered; a successful call never
+comes here.
 """
 
 from __future__ import annotations
@@ -73,10 +74,18 @@ def _rules(edition: str, action: str) -> Dict[str, Rule]:
     return rules
 
 
-# (edition, action) -> code -> Rule; actions mock_ecs does not build read the common table.
-_TABLES: Dict[Tuple[str, str], Dict[str, Rule]] = {
-    (edition, name): _rules(edition, name) for edition in ("spec", "current") for name in ACTIONS
-}
+# (edition, action) -> code -> Rule, each made on the action's first error, not when the tables
+# load (the first request); actions mock_ecs does not build read the common table.
+_TABLES: Dict[Tuple[str, str], Dict[str, Rule]] = {}
+
+
+def _table(edition: str, action: str) -> Dict[str, Rule]:
+    table = _TABLES.get((edition, action))
+    if table is None:
+        if action not in ACTIONS:  # any name a request makes up: not kept
+            return _COMMON_RULES
+        table = _TABLES[edition, action] = _rules(edition, action)
+    return table
 
 
 def documented(action: str, edition: str = "current") -> Dict[str, List[Entry]]:
@@ -88,7 +97,7 @@ def documented(action: str, edition: str = "current") -> Dict[str, List[Entry]]:
 
 def localize(edition: str, action: str, err: EcsError) -> EcsError:
     """``err`` as ``action`` answers it (see the module's docstring)."""
-    rule = _TABLES.get((edition, action), _COMMON_RULES).get(err.code)
+    rule = _table(edition, action).get(err.code)
     if rule is None:
         return err
     status = rule.by_message.get(err.message)
