@@ -133,6 +133,17 @@ class ImportHook:
         return None
 
 
+def _responses_before_the_lock() -> None:
+    """Import responses, which patching requests needs, before taking the interceptor's lock.
+
+    Imported under the lock, it could wait for another thread's import of responses, whose
+    completion (the hook) waits for the lock: a deadlock Python's import locks cannot see.
+    Outside it, two imports wait only on module locks, whose cycles Python resolves.
+    """
+    if REQUESTS in sys.modules and RESPONSES not in sys.modules:
+        import responses  # noqa: F401
+
+
 class Interceptor:
     """Installs and removes every patch; one instance is active per process at a time.
 
@@ -170,6 +181,7 @@ class Interceptor:
                 # Another thread is importing it (found before our hook was there): wait for it.
                 with contextlib.suppress(ImportError):  # its failure is that thread's to report
                     importlib.import_module(name)
+        _responses_before_the_lock()
         with self._lock:
             self._active = True
             self._hook = ImportHook(WATCHED, self._imported)
@@ -177,6 +189,8 @@ class Interceptor:
             self._settle()
 
     def _imported(self, name: str) -> None:
+        if self._active:
+            _responses_before_the_lock()
         with self._lock:
             if not self._active:  # imported after the last stop: left alone
                 return
