@@ -6,7 +6,7 @@ Built on Context (context.py), which reads the typed values itself (ID lists inc
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, Dict, Tuple
+from typing import Any, Callable, Dict, Iterable, Tuple
 
 from .context import Context
 from .errors import EcsError
@@ -62,19 +62,23 @@ def optional_description(ctx: Context, param: str = "Description",
 
 def tags(ctx: Context, prefix: str = "Tag") -> Dict[str, str]:
     """``Tag.N.Key``/``Tag.N.Value`` with N 1..20 and the spec's key and value limits."""
-    key_limit = 128 if ctx.settings.edition == "current" else 64
-    out: Dict[str, str] = {}
     try:
         entries = ctx.indexed(prefix, limit=1000)
     except EcsError:
         raise ctx.error("InvalidTagCount") from None
-    if not entries:
-        return out
     if any(n > 20 for n in entries):
         raise ctx.error("InvalidTagCount")
-    for entry in entries.values():
-        key = entry.get("Key", entry.get("key"))
-        value = entry.get("Value", entry.get("value", ""))
+    return tag_dict(ctx, entries.values(), 128 if ctx.settings.edition == "current" else 64)
+
+
+def tag_dict(ctx: Context, entries: Iterable[Dict[str, str]], key_limit: int) -> Dict[str, str]:
+    """Tags to set, from ``Tag.N`` entries (or the deprecated lowercase ``key``/``value``): keys of
+    1..``key_limit`` characters, values up to 128, neither starting with aliyun, acs: or a URL
+    scheme; a key given twice is Duplicate.TagKey."""
+    out: Dict[str, str] = {}
+    for entry in entries:
+        key = entry.get("Key") or entry.get("key") or ""
+        value = entry.get("Value") or entry.get("value") or ""
         if not key or len(key) > key_limit or key.startswith(_TAG_FORBIDDEN):
             raise ctx.error("InvalidTagKey.Malformed")
         if len(value) > 128 or value.startswith(_TAG_FORBIDDEN):

@@ -15,15 +15,13 @@ from .. import errors, keyorder, paging
 from ..context import Context
 from ..errors import EcsError
 from ..registry import action
+from ..validate import tag_dict
 from .common import repeat_values, tag_pairs
 
 MAX_RESOURCES = 50  # ResourceId.N of the plural actions
 MAX_TAGS = 20  # Tag.N / TagKey.N of one request, and tags on one resource
 MAX_FILTERS = 5  # TagFilter.N
 PAGE = 50  # rows of one ListTagResources page (it takes no page size)
-_FORBIDDEN = ("aliyun", "acs:", "http://", "https://")
-
-
 class Taggable(NamedTuple):
     table: str  # the RegionState attribute holding the resources
     prefix: str  # every ID of the type starts with it
@@ -80,21 +78,9 @@ def _entries(ctx: Context, name: str) -> List[Dict[str, str]]:
 
 
 def _new_tags(ctx: Context) -> Dict[str, str]:
-    """The Tag.N pairs to set: keys 1..128 characters, values up to 128, neither starting with
-    aliyun, acs: or a URL scheme; a key given twice is Duplicate.TagKey. Tag is required: the
+    """The Tag.N pairs to set, keys up to 128 characters (validate.tag_dict). Tag is required: the
     gateway has answered MissingTag when none was sent."""
-    out: Dict[str, str] = {}
-    for entry in _entries(ctx, "Tag"):
-        key = entry.get("Key") or entry.get("key") or ""
-        value = entry.get("Value") or entry.get("value") or ""
-        if not key or len(key) > 128 or key.startswith(_FORBIDDEN):
-            raise ctx.error("InvalidTagKey.Malformed")
-        if len(value) > 128 or value.startswith(_FORBIDDEN):
-            raise ctx.error("InvalidTagValue.Malformed")
-        if key in out:
-            raise ctx.error("Duplicate.TagKey")
-        out[key] = value
-    return out
+    return tag_dict(ctx, _entries(ctx, "Tag"), 128)
 
 
 def _resources(ctx: Context, kind: Taggable, ids: Iterable[str]) -> List[Any]:
