@@ -6,14 +6,15 @@ hash bucket, keys of one bucket in insertion order. Clients depend on it: footma
 with ``RecursionError`` when ``PublicIpAddress`` comes before ``EipAddress``. The evidence
 (real 2024 answers, the 2021 reference samples) is summarised in README "How faithful it is".
 
-The views write their dicts in this order already, so rendering costs nothing; the tests walk
-every answer of every built action and check it with ``out_of_order``.
+The views of frequent answers write their dicts in this order already, so rendering them costs
+nothing; rarely called actions may order a whole answer with ``ordered``. The tests walk every
+answer of every built action and check it with ``out_of_order``.
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Iterable, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 # A real object sometimes has more keys than the mock's (fields only the cloud fills), and its
 # capacity, which decides the buckets, grows with them: these are the capacities seen in real
@@ -61,3 +62,17 @@ def out_of_order(keys: Sequence[str], cap: Optional[int] = None) -> Optional[Tup
         if bucket(first, size) > bucket(second, size):
             return first, second
     return None
+
+
+def ordered(obj: Mapping[str, Any]) -> Dict[str, Any]:
+    """``obj`` with the keys of every object in it in iteration order, at the capacity of each
+    object's own key count: for answers too rare to be worth writing in order by hand."""
+    return {k: _ordered_value(obj[k]) for k in hashmap_order(obj)}
+
+
+def _ordered_value(value: Any) -> Any:
+    if isinstance(value, dict):
+        return ordered(value)
+    if isinstance(value, list):
+        return [_ordered_value(v) for v in value]
+    return value

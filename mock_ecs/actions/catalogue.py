@@ -9,7 +9,7 @@ from typing import Any, Dict, List, Tuple
 
 from .. import errors, paging, regions
 from ..context import Context
-from ..keyorder import hashmap_order
+from ..keyorder import ordered as _ordered
 from ..models import CLOUD_DISK_CATEGORIES, LOCAL_DISK_CATEGORIES
 from ..registry import action
 from .common import choice
@@ -29,11 +29,6 @@ INSTANCE_TYPES: Tuple[str, ...] = tuple(
 _SYSTEM_CATEGORIES = tuple(sorted(CLOUD_DISK_CATEGORIES - {"cloud"}))
 _DISK_CATEGORIES = tuple(sorted(CLOUD_DISK_CATEGORIES | LOCAL_DISK_CATEGORIES))
 _FAMILIES = sorted({instance_family(t) for t in INSTANCE_TYPES})
-
-
-def _ordered(view: Dict[str, Any]) -> Dict[str, Any]:
-    """The keys in the real service's order (keyorder.py)."""
-    return {k: view[k] for k in hashmap_order(view)}
 
 
 def _language(ctx: Context) -> str:

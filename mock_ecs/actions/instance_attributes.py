@@ -17,7 +17,7 @@ from .. import filters, validate
 from ..clock import iso_minutes
 from ..context import Context
 from ..errors import EcsError
-from ..keyorder import hashmap_order
+from ..keyorder import ordered
 from ..models import Instance
 from ..paging import Limits, paginate
 from ..registry import action
@@ -34,20 +34,6 @@ _HOST_LABEL = re.compile(r"^[A-Za-z0-9.-]+$")
 def _bad(name: str) -> EcsError:
     """The ``Invalid<Name>.Malformed`` of RunInstances.md: 400, 'The specified parameter "<Name>" is not valid.'"""
     return EcsError(f"Invalid{name}.Malformed", f'The specified parameter "{name}" is not valid.', 400)
-
-
-def _ordered(value: Any) -> Any:
-    if isinstance(value, dict):
-        return java_ordered(value)
-    if isinstance(value, list):
-        return [_ordered(v) for v in value]
-    return value
-
-
-def java_ordered(value: Dict[str, Any]) -> Dict[str, Any]:
-    """``value`` with the keys of every object in the real service's order (rare answers: the
-    ordering is done per answer rather than written into the view)."""
-    return {k: _ordered(value[k]) for k in hashmap_order(value)}
 
 
 def check_host_name(host: str, windows: bool) -> None:
@@ -79,7 +65,7 @@ def check_password(password: str, windows: bool) -> None:
 def describe_user_data(ctx: Context) -> Dict[str, Any]:
     """The UserData given at creation (or by ModifyInstanceAttribute), Base64 as given; "" when none."""
     _, inst = get_instance(ctx, ctx.get("InstanceId"))
-    return java_ordered({"RequestId": "", "RegionId": inst.region_id, "InstanceId": inst.instance_id,
+    return ordered({"RequestId": "", "RegionId": inst.region_id, "InstanceId": inst.instance_id,
                          "UserData": inst.user_data})
 
 
@@ -99,13 +85,13 @@ def describe_instance_status(ctx: Context) -> Dict[str, Any]:
                           keep=filters.combine(checks))
     now = ctx.now
     statuses = [{"InstanceId": i.instance_id, "Status": i.status(now)} for i in page]
-    return java_ordered({**meta, "InstanceStatuses": {"InstanceStatus": statuses}})
+    return ordered({**meta, "InstanceStatuses": {"InstanceStatus": statuses}})
 
 
 def attribute_view(ctx: Context, inst: Instance) -> Dict[str, Any]:
     cpu, memory, *_, credit = type_facts(inst.instance_type)
     status = inst.status(ctx.now)
-    return java_ordered({
+    return ordered({
         "RequestId": "", "InstanceId": inst.instance_id, "InstanceName": inst.instance_name,
         "Description": inst.description, "ImageId": inst.image_id, "RegionId": inst.region_id,
         "ZoneId": inst.zone_id, "Cpu": cpu, "Memory": memory, "InstanceType": inst.instance_type,
