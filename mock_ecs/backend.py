@@ -19,7 +19,7 @@ from typing import Any, Callable, Deque, Dict, Iterator, List, Optional, Tuple
 from . import ids
 from .calls import Call, InjectedFault
 from .clock import Clock
-from .models import Disk, Image, Instance, Snapshot
+from .models import AutoSnapshotPolicy, Disk, Image, Instance, Snapshot
 from .settings import Settings
 from .table import Table
 
@@ -34,6 +34,7 @@ class RegionState:
     disks: Table[Disk] = field(default_factory=Table)
     snapshots: Table[Snapshot] = field(default_factory=Table)
     images: Table[Image] = field(default_factory=Table)
+    policies: Table[AutoSnapshotPolicy] = field(default_factory=Table)
     # disk ID -> its snapshots (an index: same items, creation order).
     snapshots_by_disk: Dict[str, Table[Snapshot]] = field(default_factory=dict)
     # IP address -> the instance holding it (private and public), kept unique per region.
@@ -59,6 +60,14 @@ class Account:
     # (expiry time, region, snapshot ID) for snapshots with RetentionDays (see push_retention).
     retention: List[Tuple[float, str, str]] = field(default_factory=list)
     retention_compacted: int = 0  # entries left by the last compaction of ``retention``
+    # Automatic snapshots (schedule.py): the time up to which firings have been made, and the
+    # earliest time a policy fires next (inf: no policy is applied), so a request can tell in
+    # one comparison that nothing is due.
+    fired_until: float = 0.0
+    next_fire: float = float("inf")
+    # The firings made (schedule.Firing), the newest ``settings.max_auto_snapshot_log`` only.
+    auto_log: Deque[Any] = field(default_factory=deque)
+    auto_log_dropped: int = 0
 
     def region(self, region_id: str) -> RegionState:
         state = self.regions.get(region_id)

@@ -18,7 +18,8 @@
 | GET/POST /_mock_ecs/access-keys | registered key -> account; {"access_key_id", "secret", "account_id"} |
 | GET/DELETE /_mock_ecs/calls | the call record (?action=A,B&code=&account_id=&region_id=&status=&ok=...); clear |
 | GET/PUT/POST /_mock_ecs/state | the whole state (saved-state format, state.py); PUT or POST loads one |
-| GET /_mock_ecs/resources?kind=snapshots | IDs (kind: instances, disks, snapshots, images; ?account_id=) |
+| GET /_mock_ecs/auto-snapshot-log | {"firings": [...]}: automatic snapshot policy firings (?account_id=) |
+| GET /_mock_ecs/resources?kind=snapshots | IDs (kind: instances, disks, snapshots, images, policies; ?account_id=) |
 | GET /_mock_ecs/resources/{id} | one resource as Describe* shows it (?account_id=) |
 | GET /_mock_ecs/resources/{id}/account | {"account_id": the account holding it} |
 
@@ -140,6 +141,7 @@ class Control:
         ("GET", re.compile(r"^access-keys$"), "keys"),
         ("POST", re.compile(r"^access-keys$"), "add_key"),
         ("GET", re.compile(r"^calls$"), "calls"),
+        ("GET", re.compile(r"^auto-snapshot-log$"), "auto_snapshot_log"),
         ("DELETE", re.compile(r"^calls$"), "clear_calls"),
         ("GET", re.compile(r"^state$"), "get_state"),
         ("PUT", re.compile(r"^state$"), "put_state"),
@@ -373,6 +375,9 @@ class Control:
                 flag: Any = _truth(params[name], name)
                 calls = calls.where(None, **{name: flag})
         return {"calls": [{**asdict(c), "ok": c.ok} for c in calls]}
+
+    def auto_snapshot_log(self, doc: Dict[str, Any], params: Dict[str, str]) -> Dict[str, Any]:
+        return {"firings": self.handle.auto_snapshot_log(params.get("account_id") or None)}
 
     def clear_calls(self, doc: Dict[str, Any], params: Dict[str, str]) -> Dict[str, Any]:
         self.handle.clear_calls()

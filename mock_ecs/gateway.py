@@ -22,7 +22,7 @@ from .parse import ApiCall, parse_request, sanitized
 from .wire import HttpRequest, HttpResponse
 
 if TYPE_CHECKING:
-    from . import error_texts, params, render, router
+    from . import error_texts, params, render, router, schedule
     from .auth import authenticate
     from .backend import Backend
     from .context import Context
@@ -39,8 +39,8 @@ _loaded = False
 def _load() -> None:
     """Import the actions and what serves them: on the first request, not at ``import mock_ecs``
     (the action modules and the parameter metadata are most of the package's import time)."""
-    global _loaded, error_texts, params, render, router, authenticate, Context
-    from . import error_texts, params, render, router  # noqa: F811
+    global _loaded, error_texts, params, render, router, schedule, authenticate, Context
+    from . import error_texts, params, render, router, schedule  # noqa: F811
     from .auth import authenticate  # noqa: F811
     from .context import Context  # noqa: F811
 
@@ -128,8 +128,8 @@ class Gateway:
             with backend.lock:
                 account = backend.account(account_id)
                 now = backend.clock.now()
-                if account.retention:  # backend.expire_snapshots does nothing otherwise
-                    backend.expire_snapshots(account, now)
+                if now >= account.next_fire or account.retention:  # schedule.settle does nothing otherwise
+                    schedule.settle(backend, account, now)
                 ctx = Context(backend, account, action, values, region_id, now, request_id, spec.allows)
                 try:
                     body = spec.handler(ctx)

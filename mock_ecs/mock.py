@@ -30,7 +30,7 @@ _stack_lock = threading.RLock()
 _interceptor: Optional[Interceptor] = None
 
 # The kinds of resource, as RegionState's tables name them.
-KINDS = ("instances", "disks", "snapshots", "images")
+KINDS = ("instances", "disks", "snapshots", "images", "policies")
 
 
 def _dispatch(req: HttpRequest) -> HttpResponse:
@@ -158,7 +158,9 @@ class MockEcs:
         """The whole ECS as a JSON-ready document (format ``mock_ecs.state``, see state.py)."""
         from .state import dump_state
 
-        return dump_state(self.backend, self.configured_access_keys())
+        with self.backend.lock:  # the automatic snapshots due are in it
+            self._settle(self._accounts(None))
+            return dump_state(self.backend, self.configured_access_keys())
 
     def save_state(self, path: Any) -> None:
         """Write ``dump_state()`` to a JSON file."""
@@ -431,6 +433,32 @@ class MockEcs:
             self.backend.calls_dropped = 0
 
     # --- looking at the state ----------------------------------------------------------
+    def _settle(self, accounts: List[Account]) -> List[Account]:
+        """Make the automatic snapshots due (and drop the expired ones) before a view reads them;
+        under the lock. A view shows what a request at this instant would."""
+        from . import schedule
+
+        now = self.backend.clock.now()
+        for acct in accounts:
+            schedule.settle(self.backend, acct, now)
+        return accounts
+
+    def auto_snapshot_log(self, account_id: Optional[str] = None) -> List[Dict[str, Any]]:
+        """The firings of automatic snapshot policies, oldest first: ``time`` (epoch seconds),
+        ``region_id``, ``policy_id``, ``disk_id``, ``snapshot_id`` ("" when none was made) and
+        ``skipped`` ("" or why none was made: schedule.SKIP_REASONS), with ``account_id``.
+
+        They are not calls, so ``calls`` never shows them. The newest ``max_auto_snapshot_log``
+        (a setting) per account are kept; a clock jump past twice a policy's retention does not
+        list the firings whose snapshots expired within it (schedule.py).
+        """
+        with self.backend.lock:
+            return [
+                {"account_id": acct.account_id, "time": f.time, "region_id": f.region_id, "policy_id": f.policy_id,
+                 "disk_id": f.disk_id, "snapshot_id": f.snapshot_id, "skipped": f.skipped}
+                for acct in self._settle(self._accounts(account_id)) for f in acct.auto_log
+            ]
+
     def _accounts(self, account_id: Optional[str]) -> List[Account]:
         """That account (none when unknown), or every account when ``account_id`` is None."""
         if account_id is None:
@@ -458,6 +486,7 @@ class MockEcs:
         from .context import Context
 
         with self.backend.lock:
+            self._settle(self._accounts(account_id))
             acct, obj = self._locate(kind, resource_id, account_id)
             ctx = Context(self.backend, acct, "Control", {}, obj.region_id, self.backend.clock.now(), "")
             if kind == "instances":
@@ -487,7 +516,7 @@ class MockEcs:
         """IDs of every ``instances``/``disks``/``snapshots``/``images`` (of one account, or of all)."""
         with self.backend.lock:
             return [
-                rid for acct in self._accounts(account_id) for state in acct.regions.values()
+                rid for acct in self._settle(self._accounts(account_id)) for state in acct.regions.values()
                 for rid in getattr(state, kind)
             ]
 

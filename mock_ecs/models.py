@@ -189,6 +189,8 @@ class Disk:
     resource_group_id: str = ""
     # Performance burst of an ESSD AutoPL disk (ModifyDiskAttribute BurstingEnabled).
     bursting_enabled: bool = False
+    # The automatic snapshot policy applied to it ("" for none); one per disk (ApplyAutoSnapshotPolicy).
+    auto_snapshot_policy_id: str = ""
     # Creation order, set by the table the resource enters (see table.py).
     seq: int = 0
 
@@ -234,6 +236,8 @@ class Snapshot:
     snapshot_link_id: str = ""
     # The disk's data when taken (set_disk_data_size); None: the whole disk.
     data_gib: Optional[float] = None
+    # The automatic snapshot policy that took it ("": a manual snapshot; SnapshotType "auto" otherwise).
+    policy_id: str = ""
     # Referential integrity: images and disks made from this snapshot.
     # Created on first read (see ``slotted``; None until then); ``usage()`` reads them without
     # creating them.
@@ -281,6 +285,33 @@ class Snapshot:
         if self.retention_days is None:
             return None
         return self.created_at + self.retention_days * 86400
+
+
+@slotted()
+@dataclass
+class AutoSnapshotPolicy:
+    """An automatic snapshot policy (``sp-``): at each hour of ``time_points`` on each day of
+    ``repeat_weekdays`` (both UTC+8; Monday is 1) every disk in ``disk_ids`` gets a snapshot
+    (schedule.py fires them from the clock)."""
+
+    policy_id: str
+    region_id: str
+    created_at: float
+    time_points: List[int]
+    repeat_weekdays: List[int]
+    retention_days: int = -1  # -1: kept until deleted
+    policy_name: str = ""
+    enable_cross_region_copy: bool = False
+    target_copy_regions: List[str] = field(default_factory=list)
+    copied_snapshots_retention_days: int = -1
+    copy_encrypted: bool = False
+    copy_kms_key_id: str = ""
+    resource_group_id: str = ""
+    tags: Dict[str, str] = field(default_factory=dict)
+    # The disks it is applied to, in the order they were applied (a dict used as an ordered set).
+    disk_ids: Dict[str, None] = field(default_factory=dict)
+    # Creation order, set by the table the resource enters (see table.py).
+    seq: int = 0
 
 
 @slotted()

@@ -37,6 +37,9 @@ class Settings:
     # (a server left running, a soak test) does not grow without bound; 0: no limit (as
     # queue.Queue's maxsize). The oldest go first (counted in ``backend.calls_dropped``).
     max_calls: int = 100_000
+    # The firing log of automatic snapshot policies (``ecs.auto_snapshot_log()``) keeps the
+    # newest this many firings per account; 0: no limit.
+    max_auto_snapshot_log: int = 10_000
 
     def with_overrides(self, **overrides: Any) -> Settings:
         """A copy with ``overrides``; an unknown name is a TypeError, caught at the call site."""

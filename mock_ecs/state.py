@@ -23,9 +23,11 @@ leaves the current state untouched. The document (format ``mock_ecs.state``, ver
           "regions": {
             "cn-hangzhou": {
               "instances": [...], "disks": [...], "snapshots": [...], "images": [...],
-              "snapshot_links": {"d-...": "sl-..."}
+              "policies": [...], "snapshot_links": {"d-...": "sl-..."}
             }
-          }
+          },
+          "auto_snapshots_until": 1767229200.0,
+          "auto_snapshot_log": [{"time": ..., "policy_id": "sp-...", "disk_id": "d-...", ...}]
         }
       }
     }
@@ -42,6 +44,11 @@ leaves the current state untouched. The document (format ``mock_ecs.state``, ver
 - ``access_keys`` are the keys registered at run time (``register_access_key``); keys of the
   configuration (``access_keys=``, the environment) belong to the mock, like its settings,
   and are neither saved nor replaced.
+- ``policies`` are automatic snapshot policies (``AutoSnapshotPolicy``, without ``disk_ids``:
+  a policy's disks are the disks whose ``auto_snapshot_policy_id`` names it).
+  ``auto_snapshots_until`` is the time up to which their firings were made (schedule.py): a
+  load continues the schedule from there, so the firings between it and the clock are made on
+  the next read. ``auto_snapshot_log`` is the firing log (``ecs.auto_snapshot_log()``).
 - ``client_tokens``: each account's remembered ClientTokens, oldest first, with the business
   parameters of the first request and the answer it got, so a replay after a load answers
   the same.
@@ -58,9 +65,9 @@ import typing
 from dataclasses import MISSING, fields, is_dataclass
 from typing import Any, Dict, FrozenSet, List, Mapping, Tuple, Type, Union
 
-from . import keys, regions
+from . import keys, regions, schedule
 from .backend import Account, Backend, RegionState, add_snapshot
-from .models import LOCK_MESSAGES, Disk, Image, Instance, Snapshot
+from .models import LOCK_MESSAGES, AutoSnapshotPolicy, Disk, Image, Instance, Snapshot
 from .settings import Settings
 
 FORMAT = "mock_ecs.state"
@@ -68,12 +75,21 @@ VERSION = 1
 
 KINDS: Tuple[Tuple[str, type], ...] = (
     ("instances", Instance), ("disks", Disk), ("snapshots", Snapshot), ("images", Image),
+    ("policies", AutoSnapshotPolicy),
 )
-ID_FIELDS = {Instance: "instance_id", Disk: "disk_id", Snapshot: "snapshot_id", Image: "image_id"}
+ID_FIELDS = {
+    Instance: "instance_id", Disk: "disk_id", Snapshot: "snapshot_id", Image: "image_id",
+    AutoSnapshotPolicy: "policy_id",
+}
 LOCK_REASONS = tuple(LOCK_MESSAGES)  # what lock_instance accepts
+# Fields not saved: ``seq`` is the list order; a policy's disks are the disks naming it.
 _SKIPPED = frozenset({"seq"})
+_SKIPPED_OF: Dict[type, FrozenSet[str]] = {AutoSnapshotPolicy: frozenset({"seq", "disk_ids"})}
 _TOP = frozenset({"format", "version", "clock", "access_keys", "accounts"})
-_ACCOUNT = frozenset({"not_enough_balance", "snapshot_service_unavailable", "client_tokens", "regions"})
+_ACCOUNT = frozenset({
+    "not_enough_balance", "snapshot_service_unavailable", "client_tokens", "regions", "auto_snapshots_until",
+    "auto_snapshot_log",
+})
 _REGION = frozenset({kind for kind, _ in KINDS} | {"snapshot_links"})
 _TOKEN = frozenset({"action", "token", "parameters", "answer"})
 
@@ -119,9 +135,10 @@ def _is_float(hint: Any) -> bool:
 
 def _encode(obj: Any) -> Dict[str, Any]:
     hints = _hints(type(obj))
+    skipped = _SKIPPED_OF.get(type(obj), _SKIPPED)
     out: Dict[str, Any] = {}
     for f in fields(obj):
-        if f.name in _SKIPPED:
+        if f.name in skipped:
             continue
         value = getattr(obj, f.name)
         if is_dataclass(value) and not isinstance(value, type):
@@ -148,6 +165,8 @@ def _dump_account(acct: Account) -> Dict[str, Any]:
             for (action, token), (params, answer) in acct.tokens.items()
         ],
         "regions": {region_id: _dump_region(state) for region_id, state in acct.regions.items()},
+        "auto_snapshots_until": acct.fired_until,
+        "auto_snapshot_log": [_encode(firing) for firing in acct.auto_log],
     }
 
 
@@ -236,7 +255,8 @@ def _decode_dataclass(value: Any, cls: Type[Any], where: str) -> Any:
     if not isinstance(value, Mapping):
         raise StateError(f"{where}: expected an object ({cls.__name__}), not {_shown(value)}")
     hints = _hints(cls)
-    known = [f for f in fields(cls) if f.init and f.name not in _SKIPPED]
+    skipped = _SKIPPED_OF.get(cls, _SKIPPED)
+    known = [f for f in fields(cls) if f.init and f.name not in skipped]
     unknown = set(value) - {f.name for f in known}
     if unknown:
         raise StateError(
@@ -320,6 +340,11 @@ class _Builder:
         for region_id, region_doc in region_docs.items():
             self.region(acct, region_id, region_doc, f"{where}.regions.{region_id}")
         self.tokens(acct, fields_.get("client_tokens", []), f"{where}.client_tokens")
+        # The schedule continues where the saved one stood: firings after it are made on the next read.
+        acct.fired_until = _decode(fields_.get("auto_snapshots_until", 0.0), float, f"{where}.auto_snapshots_until")
+        log = _decode(fields_.get("auto_snapshot_log", []), List[schedule.Firing], f"{where}.auto_snapshot_log")
+        acct.auto_log.extend(log)
+        schedule.rearm(acct, acct.fired_until)
 
     def region(self, acct: Account, region_id: Any, doc: Any, where: str) -> None:
         if not isinstance(region_id, str) or not regions.is_known(region_id):
@@ -355,6 +380,15 @@ class _Builder:
             state.disks[disk.disk_id] = disk
         for image in items["images"]:
             state.images[image.image_id] = image
+        for policy in items["policies"]:
+            state.policies[policy.policy_id] = policy
+        for disk in items["disks"]:
+            if disk.auto_snapshot_policy_id:
+                policy = state.policies.get(disk.auto_snapshot_policy_id)
+                if policy is None:
+                    raise StateError(f"{where}: disk {disk.disk_id} has automatic snapshot policy "
+                                     f"{disk.auto_snapshot_policy_id}, which the region does not have")
+                policy.disk_ids[disk.disk_id] = None
         for snap in items["snapshots"]:
             given = snap.snapshot_link_id
             add_snapshot(acct, state, snap)

@@ -79,6 +79,13 @@ class Table(Generic[T]):
         return item
 
     # --- order -----------------------------------------------------------------------
+    def newest(self) -> Optional[T]:
+        return self._items[-1] if self._items else None
+
+    def oldest_first(self) -> Iterator[T]:
+        """Items in creation order, without the copy ``values()`` makes (do not change the table meanwhile)."""
+        return iter(self._items)
+
     def newest_first(self, before_seq: Optional[int] = None) -> Iterator[T]:
         """Items newest first, only those older than ``before_seq`` when given."""
         end = len(self._items) if before_seq is None else bisect_left(self._seqs, before_seq)

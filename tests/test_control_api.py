@@ -141,6 +141,7 @@ PARITY = {
     "set_disk_data_size": "POST disks/{id}/data-size",
     "calls": "GET calls",
     "clear_calls": "DELETE calls",
+    "auto_snapshot_log": "GET auto-snapshot-log",
     "instance": "GET resources/{id}",
     "disk": "GET resources/{id}",
     "snapshot": "GET resources/{id}",
