@@ -82,7 +82,7 @@ def instants(offsets: List[int], after: float, until: float) -> Iterator[float]:
             if t > until:
                 return
             if t > after:
-                yield t
+                yield float(t)
         week += WEEK
 
 
