@@ -385,18 +385,18 @@ DISK_LOCK_REASONS = ("financial", "security", "recycling", "dedicatedhostfinanci
 MULTI_ATTACH = ("Disabled", "Enabled", "LegacyShared")
 
 
-# Attributes the mock does not model, as DescribeDisks shows them; the filters read the same
-# functions, so a filter and the view can never disagree.
+# Derived attributes as DescribeDisks shows them; the filters read the same functions, so a
+# filter and the view can never disagree.
 def enable_auto_snapshot(disk: Disk) -> bool:
     return True  # deprecated; "enabled for cloud disks by default" (metadata)
 
 
 def enable_automated_snapshot_policy(disk: Disk) -> bool:
-    return False  # the mock applies no automatic snapshot policies
+    return bool(disk.auto_snapshot_policy_id)  # a policy is applied (ApplyAutoSnapshotPolicy)
 
 
 def auto_snapshot_policy_id(disk: Disk) -> str:
-    return ""
+    return disk.auto_snapshot_policy_id
 
 
 def multi_attach(disk: Disk) -> str:
@@ -481,8 +481,9 @@ def describe_disks(ctx: Context) -> Dict[str, Any]:
             raise errors.invalid_parameter(f"AdditionalAttributes.{n}")
         placement = True
 
-    # Candidates from the narrowest index: the ID list, else the instance's disks, else the table.
-    instance_id = ctx.get("InstanceId")
+    # Candidates from the narrowest index: the ID list, else the instance's disks, else the
+    # policy's disks (Terraform reads an attachment by AutoSnapshotPolicyId), else the table.
+    instance_id, policy_id = ctx.get("InstanceId"), ctx.get("AutoSnapshotPolicyId")
     items: Optional[List[Disk]] = None
     if wanted is not None:
         items = [disk for i in dict.fromkeys(wanted) if (disk := state.disks.get(i)) is not None]
@@ -491,6 +492,9 @@ def describe_disks(ctx: Context) -> Dict[str, Any]:
     elif instance_id:
         inst = state.instances.get(instance_id)
         items = [state.disks[d] for d in inst.disk_ids] if inst else []
+    elif policy_id:
+        policy = state.policies.get(policy_id)
+        items = [state.disks[d] for d in policy.disk_ids if d in state.disks] if policy else []
     page, meta = paginate(ctx, paging.DISKS, table=None if items is not None else state.disks,
                           items=items, keep=filters.combine(checks))
     ctx.commit()  # after paging too: a bad NextToken or PageSize fails a dry run as well

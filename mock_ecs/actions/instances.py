@@ -16,7 +16,7 @@ import re
 from functools import lru_cache
 from typing import Any, Dict, FrozenSet, List, Optional, Tuple
 
-from .. import errors, filters, paging, regions, validate
+from .. import errors, filters, paging, regions, schedule, validate
 from ..backend import RegionState, disk_snapshots, remove_snapshot
 from ..clock import iso_minutes
 from ..context import Context, parse_id_list
@@ -506,7 +506,12 @@ def delete_instance(ctx: Context) -> Dict[str, Any]:
 
 
 def drop_disk(ctx: Context, state: RegionState, disk: Disk) -> None:
-    """Release a disk: its finished manual snapshots stay, a progressing one is cancelled."""
+    """Release a disk: it leaves its automatic snapshot policy, its automatic snapshots go with
+    it when DeleteAutoSnapshot is true (the default) [DOC21 DeleteInstance], its other finished
+    snapshots stay and a progressing one is cancelled."""
+    schedule.forget_disk(state, disk)
+    if disk.delete_auto_snapshot:
+        schedule.release_auto_snapshots(ctx.account, state, disk)
     for snap in list(disk_snapshots(state, disk.disk_id)):
         if snap.status(ctx.now) != "accomplished":
             remove_snapshot(ctx.account, state, snap)

@@ -100,6 +100,12 @@ def create_snapshot(ctx: Context) -> Dict[str, Any]:
     return {"SnapshotId": answer["SnapshotId"], "RequestId": ""}
 
 
+def snapshot_type(snap: Snapshot) -> str:
+    """"auto" for one an automatic snapshot policy took, "user" for a manual one (the view and
+    the SnapshotType filter read this, so they cannot disagree)."""
+    return "auto" if snap.policy_id else "user"
+
+
 def snapshot_view(ctx: Context, snap: Snapshot) -> Dict[str, Any]:
     """One Snapshot of DescribeSnapshots, keys in the real order (keyorder.py; 28 to 30 keys,
     capacity 64). RetentionDays and InstantAccessRetentionDays appear only when they apply, as
@@ -135,7 +141,7 @@ def snapshot_view(ctx: Context, snap: Snapshot) -> Dict[str, Any]:
         "SourceDiskSize": str(snap.source_disk_size),
         "CreationTime": iso_seconds(snap.created_at),
         "LastModifiedTime": iso_seconds(snap.modified_at if snap.modified_at is not None else snap.created_at),
-        "SnapshotType": "user",
+        "SnapshotType": snapshot_type(snap),
         "RegionId": snap.region_id,
         "SourceDiskType": snap.source_disk_type,
         "RemainTime": snap.remain_time(now),
@@ -228,8 +234,8 @@ def describe_snapshots(ctx: Context) -> Dict[str, Any]:
         checks.append(filters.equals("encrypted", encrypted))
     if status != "all":
         checks.append(filters.status_is(status, now))
-    if snap_type == "auto":  # the mock makes manual snapshots only
-        checks.append(filters.nothing)
+    if snap_type != "all":
+        checks.append(filters.value_is(snapshot_type, snap_type))
     if disk_type:
         checks.append(filters.equals("source_disk_type", disk_type))
     if usage:

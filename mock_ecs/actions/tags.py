@@ -41,6 +41,7 @@ taggable("instance", "instances", "i-", "instance_id", "Instance")
 taggable("disk", "disks", "d-", "disk_id", "Disk")
 taggable("snapshot", "snapshots", "s-", "snapshot_id", "Snapshot")
 taggable("image", "images", "m-", "image_id", "Image")
+taggable("snapshotpolicy", "policies", "sp-", "policy_id", "SnapshotPolicy")  # automatic snapshot policies
 
 # Every key of DescribeTags' ResourceTypeCount (the SDK model's): types the mock lacks count 0.
 COUNT_KEYS = ("Ddh", "Disk", "Eni", "Image", "Instance", "KeyPair", "LaunchTemplate", "ReservedInstance",
