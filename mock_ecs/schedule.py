@@ -187,8 +187,9 @@ def _fire_until(backend: Backend, acct: Account, now: float) -> None:
             backend.expire_snapshots(acct, t)
         state = acct.regions[region_id]
         policy = state.policies[policy_id]
+        name = auto_name(policy_id, t)
         for disk_id in list(policy.disk_ids):
-            _fire(settings, acct, state, policy, disk_id, t)
+            _fire(settings, acct, state, policy, disk_id, t, name)
     acct.fired_until = max(start, now)
     rearm(acct, now)
 
@@ -220,7 +221,8 @@ def _first_useful(
     if cut <= start:
         return start
     gap = min_gap(offsets)
-    per_retention = len(offsets) * (policy.retention_days // 7 + 1)
+    # Instants recur weekly: a window of R days holds at most ceil(R / 7) weeks' worth.
+    per_retention = len(offsets) * -(-policy.retention_days // 7)
     for disk_id in policy.disk_ids:
         disk = state.disks.get(disk_id)
         if disk is None:
@@ -255,7 +257,8 @@ def _skip_reason(settings: Settings, state: RegionState, disk: Disk, t: float) -
 
 
 def _fire(
-    settings: Settings, acct: Account, state: RegionState, policy: AutoSnapshotPolicy, disk_id: str, t: float
+    settings: Settings, acct: Account, state: RegionState, policy: AutoSnapshotPolicy, disk_id: str, t: float,
+    name: str,
 ) -> None:
     disk = state.disks.get(disk_id)
     if disk is None:  # released since it was applied (forget_disk normally removed it)
@@ -276,7 +279,7 @@ def _fire(
             snapshot_id=ids.new_id("s", disk.region_id), region_id=disk.region_id,
             source_disk_id=disk.disk_id, source_disk_size=disk.size, source_disk_type=disk.disk_type,
             source_disk_category=disk.category, created_at=t, duration=snapshot_seconds(settings, disk),
-            snapshot_name=auto_name(policy.policy_id, t),
+            snapshot_name=name,
             retention_days=policy.retention_days if policy.retention_days > 0 else None,
             encrypted=disk.encrypted, kms_key_id=disk.kms_key_id, data_gib=disk.data_size,
             policy_id=policy.policy_id,
