@@ -51,9 +51,10 @@ class Settings:
             raise ValueError("edition must be 'spec' or 'current'")
         if overrides.get("delete_unknown", self.delete_unknown) not in ("error", "ignore"):
             raise ValueError("delete_unknown must be 'error' or 'ignore'")
-        max_calls = overrides.get("max_calls", self.max_calls)
-        if isinstance(max_calls, bool) or not isinstance(max_calls, int) or max_calls < 0:
-            raise ValueError(f"max_calls must be an integer >= 0 (0: no limit), not {max_calls!r}")
+        for name in ("max_calls", "max_auto_snapshot_log"):
+            limit = overrides.get(name, getattr(self, name))
+            if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
+                raise ValueError(f"{name} must be an integer >= 0 (0: no limit), not {limit!r}")
         return replace(self, **overrides)
 
     def as_dict(self) -> Dict[str, Any]:

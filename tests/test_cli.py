@@ -247,6 +247,7 @@ NON_DEFAULT = {
     "image_creation_seconds": ("6", 6.0), "image_quota": ("8", 8),
     "edition": ("current", "current"), "strict_access_keys": ("true", True),
     "max_disks_per_instance": ("9", 9), "delete_unknown": ("ignore", "ignore"), "max_calls": ("500", 500),
+    "max_auto_snapshot_log": ("50", 50),
 }
 
 
