@@ -324,6 +324,27 @@ def scenario(ecs: MockEcs, call: Call) -> Dict[str, List[Dict[str, Any]]]:
         ask("DescribeSnapshots", RegionId=REGION, **extra)
     for extra in ({}, {"ImageOwnerAlias": "system"}, {"ImageOwnerAlias": "self"}, {"PageSize": 1}):
         ask("DescribeImages", RegionId=REGION, **extra)
+    # Automatic snapshot policies: applied and cancelled at one instant, so that none fires here.
+    every_day = json.dumps([str(d) for d in range(1, 8)])
+    ask("CreateAutoSnapshotPolicy", regionId=REGION, timePoints='["1","13"]', repeatWeekdays=every_day,
+        retentionDays=7, autoSnapshotPolicyName="nightly", EnableCrossRegionCopy=True,
+        TargetCopyRegions='["cn-shanghai"]', CopiedSnapshotsRetentionDays=3,
+        CopyEncryptionConfiguration__Encrypted=True, CopyEncryptionConfiguration__KMSKeyId="0e478b7a-4262-4802-b8cb",
+        ResourceGroupId="rg-acfmzw2jz2z1234",
+        Tag__1__Key="env", Tag__1__Value="prod")
+    policy = _newest(ecs, "policies")
+    ask("CreateAutoSnapshotPolicy", regionId=REGION, timePoints='["2"]', repeatWeekdays='["6"]', retentionDays=-1)
+    spare = _newest(ecs, "policies")
+    ask("ApplyAutoSnapshotPolicy", regionId=REGION, autoSnapshotPolicyId=policy,
+        diskIds=json.dumps([system, data_disk]))
+    ask("ModifyAutoSnapshotPolicyEx", regionId=REGION, autoSnapshotPolicyId=policy, timePoints='["3","15"]',
+        autoSnapshotPolicyName="nightly-b")
+    ask("DescribeAutoSnapshotPolicyEx", RegionId=REGION)
+    ask("DescribeAutoSnapshotPolicyEx", RegionId=REGION, AutoSnapshotPolicyId=policy, PageSize=1)
+    ask("DescribeAutoSnapshotPolicyAssociations", RegionId=REGION, AutoSnapshotPolicyId=policy, MaxResults=1)
+    ask("DescribeAutoSnapshotPolicyAssociations", RegionId=REGION, DiskId=system)
+    ask("CancelAutoSnapshotPolicy", regionId=REGION, diskIds=json.dumps([system, data_disk]))
+    ask("DeleteAutoSnapshotPolicy", regionId=REGION, autoSnapshotPolicyId=spare)
     ask("DescribeRegions", AcceptLanguage="en-US")
     ask("DescribeZones", RegionId=REGION)
     ask("DescribeInstanceTypes", InstanceTypeFamily="ecs.g7", MaxResults=2)

@@ -65,6 +65,18 @@ def internal_error(req: HttpRequest, request_id: str, backend: Optional[Backend]
     return answers.failure(internal, fmt, request_id, host)
 
 
+# The text several actions (the automatic snapshot policy ones) document for an unknown region.
+REGION_INVALID = "The specified RegionId parameter is invalid."
+
+
+def unknown_region(action: str) -> EcsError:
+    """InvalidRegionId.NotFound, or ParameterInvalid where the action documents that for it."""
+    for status, message in error_texts.documented(action).get("ParameterInvalid", ()):
+        if message == REGION_INVALID:
+            return EcsError("ParameterInvalid", message, status)
+    return errors.error("InvalidRegionId.NotFound")
+
+
 class Gateway:
     def __init__(self, backend: Backend) -> None:
         self.backend = backend
@@ -117,9 +129,11 @@ class Gateway:
                 if unsupported is not None:
                     raise errors.filter_not_supported(action, unsupported)
             # RegionId, else the host's region, else None (the resource's own region decides).
-            region_id = values.get("RegionId") or call.host_region
+            # The automatic snapshot policy actions name it regionId; aliyunsdkcore adds RegionId (its
+            # client's region) to every request, so the action's own regionId decides when given.
+            region_id = values.get("regionId") or values.get("RegionId") or call.host_region
             if region_id is not None and region_id not in regions.REGIONS:  # regions.is_known
-                raise errors.error("InvalidRegionId.NotFound")
+                raise unknown_region(action)
             # Outside the lock: an injected latency holds up no other request.
             if backend.faults:
                 fault = backend.take_fault(action)

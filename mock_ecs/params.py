@@ -88,7 +88,11 @@ def required(action: str) -> Tuple[str, ...]:
 
 def present(action: str, name: str, values: Dict[str, str]) -> bool:
     """Whether the required ``name``, absent under its bare name (the gateway asks only then),
-    was sent as a RepeatList's ``Name.N``/``Name.N.Sub``."""
+    was sent as a RepeatList's ``Name.N``/``Name.N.Sub``, or, for the lowerCamel ``regionId`` of
+    the automatic snapshot policy actions, as the ``RegionId`` aliyunsdkcore adds to every request
+    (its request classes have no setter for ``regionId``)."""
+    if name == "regionId":
+        return bool(values.get("RegionId"))
     if table(action).get(name, {}).get("type") != "RepeatList":
         return False
     head = name + "."

@@ -89,6 +89,7 @@ class SdkCoreDriver(Driver):
             req.add_query_param(k, v)
         if self.endpoint is not None:
             req.set_endpoint(self.endpoint)
+            req.set_protocol_type("http")  # the newer classes ask for https (the server is plain HTTP)
         return req
 
     def call(self, action: str, **params: Any) -> Dict[str, Any]:

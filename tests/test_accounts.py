@@ -41,7 +41,7 @@ AK_A, SECRET_A = "LTAIaliceAccessKey01", "aliceSecret"
 AK_B, SECRET_B = "LTAIbobAccessKey0002", "bobSecret"
 DRIVERS = {"sdkcore": SdkCoreDriver, "tea": TeaDriver}
 KINDS = ("instances", "disks", "snapshots", "images")
-_ID = re.compile(r"\b(?:i|d|s|m|sl)-[a-z0-9]{20}\b")
+_ID = re.compile(r"\b(?:i|d|s|m|sl|sp)-[a-z0-9]{20}\b")
 
 
 def as_list(value: Any) -> List[Any]:
@@ -68,6 +68,9 @@ class World:
         if acct is not None:
             out["tokens"] = sorted(acct.tokens)
             out["status"] = (acct.not_enough_balance, acct.snapshot_service_unavailable)
+            out["policies"] = {p.policy_id: (p.policy_name, p.time_points, p.retention_days, dict(p.tags),
+                                             list(p.disk_ids)) for st in acct.regions.values()
+                               for p in st.policies.values()}
         return out
 
     def freeze(self) -> None:
@@ -76,7 +79,8 @@ class World:
 
     def fake(self, value: str) -> str:
         """``value`` with each of A's IDs replaced by an ID of the same kind that never existed."""
-        owned_by_a = {rid for kind in KINDS for rid in self.ecs.ids(kind, ACCT_A)} | {self.res.get("link_a", "")}
+        owned_by_a = {rid for kind in (*KINDS, "policies") for rid in self.ecs.ids(kind, ACCT_A)} | {
+            self.res.get("link_a", "")}
 
         def swap(m: re.Match[str]) -> str:
             rid = m.group(0)
@@ -911,3 +915,90 @@ def _reboot_instance(w: World) -> None:
     w.refused("RebootInstance", "InvalidInstanceId.NotFound", InstanceId=w.res["inst_a"])
     w.refused("RebootInstance", "InvalidInstanceId.NotFound", InstanceId=w.res["inst_a"], DryRun=True)
     w.b.call("RebootInstance", InstanceId=w.res["inst_b"])
+
+
+# --- automatic snapshot policies -----------------------------------------------------------------
+EVERY_DAY = '["1","2","3","4","5","6","7"]'
+
+
+def _policy(driver: Driver, **extra: Any) -> str:
+    params = {"regionId": REGION, "timePoints": '["1"]', "repeatWeekdays": EVERY_DAY, "retentionDays": 2, **extra}
+    return str(driver.call("CreateAutoSnapshotPolicy", **params)["AutoSnapshotPolicyId"])
+
+
+def _applied_policy(w: World) -> str:
+    """A's policy, applied to A's system disk; B has a policy of its own."""
+    policy = _policy(w.a, autoSnapshotPolicyName="alice-nightly")
+    w.a.call("ApplyAutoSnapshotPolicy", regionId=REGION, autoSnapshotPolicyId=policy,
+             diskIds=json.dumps([w.res["sys_a"]]))
+    w.res["policy_b"] = _policy(w.b)
+    return policy
+
+
+def _b_policies(w: World, **params: Any) -> Set[str]:
+    return w.b_list("DescribeAutoSnapshotPolicyEx", "AutoSnapshotPolicies", "AutoSnapshotPolicy",
+                    "AutoSnapshotPolicyId", **params)
+
+
+@case("CreateAutoSnapshotPolicy")
+def _create_policy(w: World) -> None:
+    for _ in range(3):
+        _policy(w.a)
+    w.freeze()
+    made = _policy(w.b)  # A's policies count toward A's quota only
+    assert _b_policies(w) == {made}
+    assert w.ecs.account_of(made) == ACCT_B
+
+
+@case("DescribeAutoSnapshotPolicyEx")
+def _describe_policies(w: World) -> None:
+    policy = _applied_policy(w)
+    w.freeze()
+    assert _b_policies(w) == {w.res["policy_b"]}
+    assert _b_policies(w, AutoSnapshotPolicyId=policy) == set()
+    assert _b_policies(w, AutoSnapshotPolicyName="alice-nightly") == set()
+
+
+@case("ModifyAutoSnapshotPolicyEx")
+def _modify_policy(w: World) -> None:
+    policy = _applied_policy(w)
+    w.freeze()
+    w.refused("ModifyAutoSnapshotPolicyEx", "ParameterInvalid", regionId=REGION, autoSnapshotPolicyId=policy,
+              timePoints='["5"]')
+
+
+@case("DeleteAutoSnapshotPolicy")
+def _delete_policy(w: World) -> None:
+    policy = _applied_policy(w)
+    w.freeze()
+    w.refused("DeleteAutoSnapshotPolicy", "ParameterInvalid", regionId=REGION, autoSnapshotPolicyId=policy)
+
+
+@case("ApplyAutoSnapshotPolicy")
+def _apply_policy(w: World) -> None:
+    policy = _applied_policy(w)
+    w.freeze()
+    w.refused("ApplyAutoSnapshotPolicy", "ParameterInvalid", regionId=REGION, autoSnapshotPolicyId=policy,
+              diskIds=json.dumps([w.res["sys_b"]]))
+    w.refused("ApplyAutoSnapshotPolicy", "InvalidDiskId.NotFound", regionId=REGION,
+              autoSnapshotPolicyId=w.res["policy_b"], diskIds=json.dumps([w.res["sys_a"]]))
+    w.b.call("ApplyAutoSnapshotPolicy", regionId=REGION, autoSnapshotPolicyId=w.res["policy_b"],
+             diskIds=json.dumps([w.res["sys_b"]]))
+
+
+@case("CancelAutoSnapshotPolicy")
+def _cancel_policy(w: World) -> None:
+    _applied_policy(w)
+    w.freeze()
+    w.refused("CancelAutoSnapshotPolicy", "InvalidDiskId.NotFound", regionId=REGION,
+              diskIds=json.dumps([w.res["sys_a"]]))
+
+
+@case("DescribeAutoSnapshotPolicyAssociations")
+def _describe_associations(w: World) -> None:
+    policy = _applied_policy(w)
+    w.freeze()
+    w.refused("DescribeAutoSnapshotPolicyAssociations", "InvalidAutoSnapshotPolicyId.NotFound", RegionId=REGION,
+              AutoSnapshotPolicyId=policy)
+    w.refused("DescribeAutoSnapshotPolicyAssociations", "InvalidDiskId.NotFound", RegionId=REGION,
+              DiskId=w.res["sys_a"])

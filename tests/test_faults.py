@@ -49,6 +49,8 @@ def state_of(ecs: MockEcs) -> Dict[str, Any]:
         out[kind] = {rid: getattr(ecs, kind[:-1])(rid) for rid in ecs.ids(kind)}
     out["tokens"] = {a: sorted(acct.tokens) for a, acct in ecs.backend.accounts.items()}
     out["where"] = {a: dict(acct.where) for a, acct in ecs.backend.accounts.items()}
+    out["policies"] = {p.policy_id: repr(p) for acct in ecs.backend.accounts.values()
+                       for state in acct.regions.values() for p in state.policies.values()}
     return out
 
 
@@ -375,6 +377,9 @@ def _world(ecs: MockEcs) -> Dict[str, str]:
     w["free_snap"] = d.call("CreateSnapshot", DiskId=w["data"])["SnapshotId"]
     ecs.advance_clock(3600)
     w["image"] = d.call("CreateImage", RegionId=REGION, SnapshotId=w["snap"])["ImageId"]
+    w["policy"] = d.call("CreateAutoSnapshotPolicy", regionId=REGION, timePoints='["1"]', repeatWeekdays='["1"]',
+                         retentionDays=2)["AutoSnapshotPolicyId"]
+    d.call("ApplyAutoSnapshotPolicy", regionId=REGION, autoSnapshotPolicyId=w["policy"], diskIds=f'["{w["sys"]}"]')
     return w
 
 
@@ -422,6 +427,16 @@ SUCCEEDING: Dict[str, Callable[[Dict[str, str]], Dict[str, Any]]] = {
     "DescribeInstanceTypes": lambda w: {"InstanceTypeFamily": "ecs.g7"},
     "CopyImage": lambda w: {"RegionId": REGION, "ImageId": w["image"], "DestinationRegionId": "cn-beijing",
                             "ClientToken": "t-copy"},
+    "CreateAutoSnapshotPolicy": lambda w: {"regionId": REGION, "timePoints": '["2"]', "repeatWeekdays": '["3"]',
+                                           "retentionDays": 7},
+    "ModifyAutoSnapshotPolicyEx": lambda w: {"regionId": REGION, "autoSnapshotPolicyId": w["policy"],
+                                             "timePoints": '["4"]'},
+    "DescribeAutoSnapshotPolicyEx": lambda w: {"RegionId": REGION},
+    "DeleteAutoSnapshotPolicy": lambda w: {"regionId": REGION, "autoSnapshotPolicyId": w["policy"]},
+    "ApplyAutoSnapshotPolicy": lambda w: {"regionId": REGION, "autoSnapshotPolicyId": w["policy"],
+                                          "diskIds": f'["{w["data"]}"]'},
+    "CancelAutoSnapshotPolicy": lambda w: {"regionId": REGION, "diskIds": f'["{w["sys"]}"]'},
+    "DescribeAutoSnapshotPolicyAssociations": lambda w: {"RegionId": REGION, "DiskId": w["sys"]},
 }
 
 

@@ -43,6 +43,9 @@ NOT_VALID = 'The specified parameter "{}" is not valid.'
 SAMPLE = {
     "RegionId": REGION, "DiskId": "d-bp1nosuchdisk0000000", "InstanceId": "i-bp1nosuchinstance000",
     "SnapshotId": "s-bp1nosuchsnapshot000", "ImageId": "m-bp1nosuchimage000000", "InstanceType": "ecs.g7.large",
+    # The automatic snapshot policy actions' lowerCamel parameters.
+    "regionId": REGION, "timePoints": '["1"]', "repeatWeekdays": '["1"]', "retentionDays": "7",
+    "autoSnapshotPolicyId": "sp-bp1nosuchpolicy00000", "diskIds": '["d-bp1nosuchdisk0000000"]',
 }
 # Values that are not of the type, and values that are (all within the type's bounds).
 BAD = {

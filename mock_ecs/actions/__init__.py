@@ -10,11 +10,12 @@ from . import (
     images,
     instance_attributes,
     instances,
+    policies,
     snapshots,
     tags,
 )
 
 __all__ = [
-    "catalogue", "disk_attributes", "disks", "image_copy", "images", "instance_attributes", "instances", "snapshots",
-    "tags",
+    "catalogue", "disk_attributes", "disks", "image_copy", "images", "instance_attributes", "instances", "policies",
+    "snapshots", "tags",
 ]

@@ -12,7 +12,9 @@ the file's ``choices`` (rendered in docs/errors.md):
   action, ``docs-2021/<Action>.en.md`` (the same tables; they must agree);
 - the common error table of 2021 (FACTS.md section 2b) and what real traffic showed (2a);
 - the newer reference (2024-2026, FACTS.md's [DOCNEW] notes): the rows in ``NEWER`` below,
-  each checked to appear byte for byte in FACTS.md.
+  each checked to appear byte for byte in FACTS.md;
+- the 2025 reference of the automatic snapshot policy actions (NEXT-ACTIONS.md section 1):
+  ``NEXT_ACTIONS_ROWS``, each text checked to appear there byte for byte.
 
 Per action, code -> ``[[status, message], ...]``, newest first, then in the table's order; a
 code may have several messages. Texts are kept byte for byte, typos included. The actions
@@ -86,6 +88,64 @@ NEWER_CHOICES = (
     "2021's text without the period.",
     "DescribeSnapshots `InvalidStatus.NotFound`: the newer reference adds a period (FACTS.md); "
     "\"The specified Status is not found.\" replaces 2021's text.",
+)
+
+# (action, status, code, message): the 2025 reference's tables of the automatic snapshot policy
+# actions ([DOC-2025], quoted in NEXT-ACTIONS.md section 1), the newest source for them. A
+# message is checked to appear there byte for byte; "" is a code it lists without a text (any
+# text reads, with that status). A row replaces an older row of the same code and text.
+NEXT_ACTIONS_ROWS: Tuple[Tuple[str, int, str, str], ...] = (
+    ("CreateAutoSnapshotPolicy", 403, "ParameterInvalid", "The specified RegionId parameter is invalid."),
+    ("CreateAutoSnapshotPolicy", 403, "ParameterInvalid", "The specified RepeatWeekDays parameter is invalid."),
+    ("CreateAutoSnapshotPolicy", 403, "ParameterInvalid", "The specified TimePoints parameter is invalid."),
+    ("CreateAutoSnapshotPolicy", 403, "ParameterInvalid", "The specified RetentionDays parameter is invalid."),
+    ("CreateAutoSnapshotPolicy", 403, "AutoSnapshotPolicy.QuotaExceed",
+     "The maximum number of automatic snapshot policy has been reached."),
+    ("CreateAutoSnapshotPolicy", 400, "InvalidSnapshotPolicyName.Malformed",
+     "The specified autoSnapshotPolicyName is wrongly formed."),
+    ("CreateAutoSnapshotPolicy", 400, "Duplicate.TagKey", ""),
+    ("CreateAutoSnapshotPolicy", 400, "InvalidTagKey.Malformed", ""),
+    ("CreateAutoSnapshotPolicy", 400, "InvalidTagValue.Malformed", ""),
+    ("CreateAutoSnapshotPolicy", 403, "InvalidParameter.TargetCopyRegions",
+     "The specified TargetCopyRegions is invalid."),
+    ("CreateAutoSnapshotPolicy", 403, "InvalidParameter.CopiedSnapshotsRetentionDays",
+     "The specified CopiedSnapshotsRetentionDays is invalid."),
+    ("CreateAutoSnapshotPolicy", 403, "InvalidAccountStatus.NotEnoughBalance", ""),
+    ("CreateAutoSnapshotPolicy", 403, "InvalidAccountStatus.SnapshotServiceUnavailable", ""),
+    ("CreateAutoSnapshotPolicy", 400, "InvalidParameter.EncryptedIllegal", ""),
+    ("CreateAutoSnapshotPolicy", 404, "InvalidResourceGroup.NotFound", ""),
+    ("ModifyAutoSnapshotPolicyEx", 403, "InvalidParameter.TargetCopyRegions",
+     "The specified TargetCopyRegions is invalid."),
+    ("ModifyAutoSnapshotPolicyEx", 403, "InvalidParameter.CopiedSnapshotsRetentionDays",
+     "The specified CopiedSnapshotsRetentionDays is invalid."),
+    ("ModifyAutoSnapshotPolicyEx", 403, "InvalidOperation.PolicyTypeUnsupported", ""),
+    ("DescribeAutoSnapshotPolicyEx", 400, "InvalidRegionId.NotFound", "The specified RegionId does not exist."),
+    ("DescribeAutoSnapshotPolicyEx", 400, "InvalidTag.Mismatch", ""),
+    ("DescribeAutoSnapshotPolicyEx", 400, "InvalidTagCount", ""),
+    ("ApplyAutoSnapshotPolicy", 400, "InvalidAutoSnapshotPolicyId.NotFound",
+     "The specified AutoSnapshotPolicyId does not exist."),
+    ("ApplyAutoSnapshotPolicy", 403, "QuotaExceed.AppliedAutoSnapshotPolicyQuota", ""),
+    ("CancelAutoSnapshotPolicy", 403, "ParameterInvalid", "The specified RegionId parameter is invalid."),
+    ("CancelAutoSnapshotPolicy", 403, "ParameterInvalid", "The specified DiskIds are invalid."),
+    ("CancelAutoSnapshotPolicy", 404, "InvalidDiskId.NotFound", "The specified DiskIds are not found."),
+    ("DescribeAutoSnapshotPolicyAssociations", 403, "MissingParameter.AutoSnapshotPolicyIdOrDiskId", ""),
+    ("DescribeAutoSnapshotPolicyAssociations", 403, "ParameterConflict.AutoSnapshotPolicyIdAndDiskId", ""),
+    ("DescribeAutoSnapshotPolicyAssociations", 404, "InvalidRegionId.NotFound", ""),
+    ("DescribeAutoSnapshotPolicyAssociations", 404, "InvalidAutoSnapshotPolicyId.NotFound",
+     "Specified parameter AutoSnapshotPolicyId not found."),
+    ("DescribeAutoSnapshotPolicyAssociations", 404, "InvalidDiskId.NotFound", ""),
+)
+NEXT_ACTIONS_CHOICES = (
+    "CancelAutoSnapshotPolicy: the 2025 table (NEXT-ACTIONS.md 1.6: 403 `ParameterInvalid`, 404 "
+    "`InvalidDiskId.NotFound` \"The specified DiskIds are not found.\") replaces the 2021 page's, which gave "
+    "404 for both `ParameterInvalid` texts.",
+    "CreateAutoSnapshotPolicy and DescribeAutoSnapshotPolicyAssociations have no 2021 page: their tables are "
+    "NEXT-ACTIONS.md's (2025). ModifyAutoSnapshotPolicyEx's `InvalidParameter.TargetCopyRegions` and "
+    "`InvalidParameter.CopiedSnapshotsRetentionDays`, listed there without a text, take "
+    "CreateAutoSnapshotPolicy's.",
+    "CreateAutoSnapshotPolicy `InvalidParameter.EncryptedIllegal` (listed without a text) answers CreateDisk's "
+    "text for the same rule; DescribeAutoSnapshotPolicyAssociations' `MissingParameter.AutoSnapshotPolicyIdOrDiskId`"
+    " and `ParameterConflict.AutoSnapshotPolicyIdAndDiskId` (no text either) answer the mock's own words.",
 )
 
 # (action, code, 2021 text): FACTS.md notes that the newer reference adds a period to the text.
@@ -172,8 +232,28 @@ def spec_table(path: Path) -> Table:
 
 
 def _quoted(facts: str, text: str) -> None:
-    if text not in facts:
-        raise SystemExit(f"FACTS.md does not quote {text!r}: the table above must copy it byte for byte")
+    _quoted_in(facts, "FACTS.md", text)
+
+
+def _quoted_in(source: str, name: str, text: str) -> None:
+    if text not in source:
+        raise SystemExit(f"{name} does not quote {text!r}: the table above must copy it byte for byte")
+
+
+def _next_actions(ref: Path, tables: Dict[str, Table]) -> None:
+    """NEXT_ACTIONS_ROWS over the older tables of the actions built: each row first (in its
+    order), then the older rows of the code with another text."""
+    text = (ref / "NEXT-ACTIONS.md").read_text(encoding="utf-8")
+    newer: Dict[str, Table] = {}
+    for name, status, code, message in NEXT_ACTIONS_ROWS:
+        if name in tables:
+            if message:
+                _quoted_in(text, "NEXT-ACTIONS.md", message)
+            _add(newer.setdefault(name, {}), code, (status, message))
+    for name, table in newer.items():
+        for code, entries in table.items():
+            texts = {m for _, m in entries}
+            tables[name][code] = entries + [e for e in tables[name].get(code, []) if e[1] not in texts]
 
 
 def derive(shared: Path, actions: Sequence[str]) -> Dict[str, object]:
@@ -203,6 +283,7 @@ def derive(shared: Path, actions: Sequence[str]) -> Dict[str, object]:
         _quoted(facts, message)
         old = [e for e in tables[name].get(code, []) if e[1] != replaced]
         tables[name][code] = [(status, message)] + [e for e in old if e != (status, message)]
+    _next_actions(ref, tables)
     for name, code, bare in PERIOD_ADDED:
         if name in tables:
             if not any(bare in line and "[DOCNEW] adds a period" in line for line in facts.splitlines()):
@@ -214,6 +295,7 @@ def derive(shared: Path, actions: Sequence[str]) -> Dict[str, object]:
         common[code] = [(status, message)] + [e for e in common.get(code, []) if e != (status, message)]
     choices = [
         *NEWER_CHOICES,
+        *NEXT_ACTIONS_CHOICES,
         *(f"{n} `{c}`: the 2021 extraction cut the text short; FACTS.md's whole 2021 text." for n, c, _, _ in REPAIRED),
         *OBSERVED_CHOICES,
         "CreateSnapshot: with `edition=\"spec\"` (the default) the spec's 2018 texts answer where they differ "
