@@ -87,9 +87,12 @@ class World:
         free = self.ok("CreateDisk", RegionId=REGION, ZoneId=f"{REGION}-h", Size="40")["DiskId"]
         snap = self.ok("CreateSnapshot", DiskId=system, SnapshotName="seed", **{"Tag.1.Key": "k"})["SnapshotId"]
         image = self.ok("CreateImage", RegionId=REGION, SnapshotId=snap, ImageName="seed-image")["ImageId"]
+        policy = self.ok("CreateAutoSnapshotPolicy", regionId=REGION, timePoints='["1"]', repeatWeekdays='["1"]',
+                         retentionDays="7")["AutoSnapshotPolicyId"]
+        self.ok("ApplyAutoSnapshotPolicy", regionId=REGION, autoSnapshotPolicyId=policy, diskIds=json.dumps([data]))
         self.ids: Dict[str, List[str]] = {
             "Instance": [self.running, self.stopped], "Disk": [system, data, free], "Snapshot": [snap],
-            "Image": [image, IMAGE],
+            "Image": [image, IMAGE], "AutoSnapshotPolicy": [policy], "autoSnapshotPolicy": [policy],
         }
         self.pristine = self.state = state_of(self.ecs)
 
@@ -126,7 +129,7 @@ def state_of(ecs: MockEcs) -> str:
         for region_id, state in sorted(acct.regions.items()):
             # A model's repr shows every field (the Phase of a status too).
             tables = {kind: [repr(item) for item in getattr(state, kind).values()]
-                      for kind in ("instances", "disks", "snapshots", "images")}
+                      for kind in ("instances", "disks", "snapshots", "images", "policies")}
             indexes = {"ip": dict(state.ip_owners), "links": dict(state.link_by_disk),
                        "by_disk": {d: list(t) for d, t in state.snapshots_by_disk.items()}}
             if any(tables.values()) or any(indexes.values()):
@@ -287,7 +290,19 @@ def wire_names(action: str) -> st.SearchStrategy[str]:
     return st.integers(0, 39).flatmap(lambda n: junk_names if n < 4 else real if n < 13 else handled)
 
 
-STRUCTURED = ("Ids", "Addresses", "LinkId", "NextToken", "Filter.1.Value", "Filter.2.Value")
+STRUCTURED = ("Ids", "Addresses", "LinkId", "NextToken", "Filter.1.Value", "Filter.2.Value", "timePoints",
+              "repeatWeekdays", "TargetCopyRegions")
+# Plausible values of the automatic snapshot policy actions' required lowerCamel parameters.
+PLAUSIBLE = {"regionId": REGION, "timePoints": '["1","13"]', "repeatWeekdays": '["1","7"]', "retentionDays": "7"}
+
+
+def real_required(draw: Any, name: str, pool: Dict[str, List[str]]) -> Value:
+    """A real value of a required parameter: an existing ID of its kind, or a plausible one."""
+    if name in PLAUSIBLE:
+        return PLAUSIBLE[name]
+    if name == "diskIds":
+        return json.dumps(draw(st.lists(st.sampled_from(pool["Disk"]), min_size=1, max_size=2)))
+    return draw(st.sampled_from(pool.get(name[:-2], []) or ["ecs.g7.large"]))
 
 
 @functools.cache
@@ -313,7 +328,8 @@ def _names_of(name: str, entry: Dict[str, Any]) -> st.SearchStrategy[str]:
     if kind == "RepeatList":
         return INDEXES.map(lambda n: f"{name}.{n}")
     if kind == "Struct":
-        return st.sampled_from([name, f"{name}.Size", f"{name}.Category", f"{name}.{name}", f"{name}."])
+        return st.sampled_from([name, f"{name}.Size", f"{name}.Category", f"{name}.{name}", f"{name}.",
+                                f"{name}.Encrypted", f"{name}.KMSKeyId"])
     return st.just(name)
 
 
@@ -352,8 +368,7 @@ def business_params(draw: Any, action: str, pool: Dict[str, List[str]]) -> List[
         if name == "RegionId":
             value: Value = draw(st.sampled_from([REGION, REGION, REGION, "cn-beijing", "zz-nowhere-1"]))
         elif fate == "real":
-            kind = name[:-2]
-            value = draw(st.sampled_from(pool.get(kind, []) or ["ecs.g7.large"]))
+            value = real_required(draw, name, pool)
         else:
             value = "" if fate == "empty" else draw(hostile_values(pool))
         pairs.append((name, value))
@@ -379,7 +394,7 @@ def business_params(draw: Any, action: str, pool: Dict[str, List[str]]) -> List[
 def focused_params(draw: Any, action: str, pool: Dict[str, List[str]]) -> List[Tuple[Value, Value]]:
     pairs: List[Tuple[Value, Value]] = []
     for name in router.ACTIONS[action].required:
-        value = REGION if name == "RegionId" else draw(st.sampled_from(pool.get(name[:-2], []) or ["ecs.g7.large"]))
+        value = REGION if name == "RegionId" else real_required(draw, name, pool)
         pairs.append((name, value))
     names = list(dict.fromkeys(draw(st.lists(read_names(action), min_size=1, max_size=4))))
     focus = draw(st.integers(0, len(names) - 1))
