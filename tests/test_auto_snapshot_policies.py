@@ -405,3 +405,20 @@ def test_a_mock_restarted_has_no_policies(client):
         create(client)
         assert len(policies(client)) == 1
     assert policies(client) == []
+
+
+def test_aliyunsdkcore_without_region_id_acts_in_its_clients_region(ecs):
+    """aliyunsdkcore's request classes have no setter for regionId; the RegionId the client adds
+    (its own region) stands for it. Given, regionId decides."""
+    from conftest import SdkCoreDriver, TeaDriver
+
+    beijing = SdkCoreDriver(region=OTHER)
+    made = beijing.call("CreateAutoSnapshotPolicy", timePoints='["1"]', repeatWeekdays='["1"]', retentionDays=1)
+    assert made["AutoSnapshotPolicyId"].startswith("sp-2ze")
+    assert [p["AutoSnapshotPolicyId"] for p in policies(beijing, region=OTHER)] == [made["AutoSnapshotPolicyId"]]
+    there = create(beijing, region=REGION)  # regionId over the client's RegionId
+    assert there.startswith("sp-bp1") and policies(beijing, region=OTHER)[0]["AutoSnapshotPolicyId"] != there
+    # The Tea SDK sends regionId only: without it the request lacks its required parameter.
+    expect_error(lambda: TeaDriver().call("CreateAutoSnapshotPolicy", timePoints='["1"]', repeatWeekdays='["1"]',
+                                          retentionDays=1), "MissingregionId", "regionId is mandatory for this action.",
+                 400)
