@@ -60,7 +60,7 @@ def test_run_smoke_prints_one_table_with_every_section(bench, capsys):
     out = capsys.readouterr().out
     assert out.count("#  measure") == 1  # one table
     rows = _rows(out)
-    assert {cells[0] for cells in rows.values()} == {"1", "2", "3", "4", "5", "6", "7"}
+    assert {cells[0] for cells in rows.values()} == {"1", "2", "3", "4", "5", "6", "7", "8"}
     for client in ("aliyunsdkcore", "Tea SDK"):
         cells = rows[f"{client} CreateSnapshot+DeleteSnapshot: mock_ecs vs floor"]
         assert cells[0] == "1" and cells[4] == "<= 1.30" and cells[5] in ("yes", "NO")
@@ -69,6 +69,12 @@ def test_run_smoke_prints_one_table_with_every_section(bench, capsys):
     assert "DescribeSnapshots DiskId (10 own): 300 vs 100 snapshots" in rows
     memory = rows["memory per snapshot, 640 snapshots (tracemalloc) vs 1 KiB"]
     assert memory[1].endswith(" B") and memory[2] == "1,024 B" and memory[4] == "<= 1.00"
+    # Row 8: the year's jump made the snapshots a policy keeps (20 disks x 28), against two weeks.
+    (jump,) = [cells for name, cells in rows.items() if name.startswith("advance 1 year + first DescribeSnapshots")]
+    assert "20 disks, 2 policies; 560 snapshots kept" in next(n for n in rows if n.startswith("advance 1 year"))
+    assert jump[0] == "8" and jump[4] == "<= 1.50" and float(jump[3]) > 0
+    assert rows["memory after the year's jump vs after 2 weeks (tracemalloc)"][4] == "<= 1.20"
+    assert rows["DescribeSnapshots DiskId (28) afterwards vs in a region of 28 snapshots"][4] == "<= 1.50"
     if moto_installed():
         assert "boto3 create+delete_snapshot: mock_aws vs floor (before-send)" in rows
         for client in ("aliyunsdkcore", "Tea SDK"):
