@@ -219,9 +219,85 @@ def test_name_kms_key_and_auto_snapshot_policy(client, world):
     assert found(client, DiskName="loos") == []
     assert found(client, KMSKeyId="kms-key-1") == [world["essd"]]
     assert found(client, KMSKeyId="kms-key-2") == []
-    # The mock applies no automatic snapshot policy: AutoSnapshotPolicyId is "" everywhere.
+    # No automatic snapshot policy is applied yet: AutoSnapshotPolicyId is "" everywhere.
     assert {d["AutoSnapshotPolicyId"] for d in describe(client)["Disks"]["Disk"]} == {""}
     assert found(client, AutoSnapshotPolicyId="sp-bp1abcdefghijklmnopq") == []
+
+
+def new_policy(client: Driver) -> str:
+    return client.call("CreateAutoSnapshotPolicy", regionId=REGION, timePoints='["1"]', repeatWeekdays='["1"]',
+                       retentionDays=-1)["AutoSnapshotPolicyId"]
+
+
+def apply_policy(client: Driver, policy_id: str, *disk_ids: str) -> None:
+    client.call("ApplyAutoSnapshotPolicy", regionId=REGION, autoSnapshotPolicyId=policy_id,
+                diskIds=json.dumps(list(disk_ids)))
+
+
+def policy_fields(client: Driver, world: Dict[str, Any]) -> Dict[str, tuple]:
+    """Per disk of the world: (AutoSnapshotPolicyId, EnableAutomatedSnapshotPolicy, EnableAutoSnapshot)."""
+    by_id = {d["DiskId"]: d for d in describe(client, PageSize=100)["Disks"]["Disk"]}
+    return {name: (by_id[world[name]]["AutoSnapshotPolicyId"], by_id[world[name]]["EnableAutomatedSnapshotPolicy"],
+                   by_id[world[name]]["EnableAutoSnapshot"]) for name in ("sys", "data", "loose", "essd")}
+
+
+def test_auto_snapshot_policy_fields_and_filters(client, world):
+    """A disk shows the policy applied to it; AutoSnapshotPolicyId and EnableAutomatedSnapshotPolicy
+    find exactly those disks (NEXT-ACTIONS.md 1.1: one policy per disk, Apply replaces it)."""
+    first, second = new_policy(client), new_policy(client)
+    apply_policy(client, first, world["data"], world["loose"])
+    apply_policy(client, second, world["essd"])
+    assert policy_fields(client, world) == {
+        "sys": ("", False, True), "data": (first, True, True), "loose": (first, True, True),
+        "essd": (second, True, True)}
+    assert found(client, AutoSnapshotPolicyId=first) == [world["loose"], world["data"]]
+    assert found(client, AutoSnapshotPolicyId=second) == [world["essd"]]
+    assert found(client, AutoSnapshotPolicyId="sp-bp1abcdefghijklmnopq") == []
+    assert found(client, EnableAutomatedSnapshotPolicy=True) == [world[k] for k in ("essd", "loose", "data")]
+    assert found(client, EnableAutomatedSnapshotPolicy=False) == [world["sys"]]
+    # ANDed with the other filters; the policy's count is the filtered one.
+    out = describe(client, AutoSnapshotPolicyId=first, DiskType="data", Category="cloud")
+    assert (out["TotalCount"], [d["DiskId"] for d in out["Disks"]["Disk"]]) == (1, [world["loose"]])
+    assert found(client, AutoSnapshotPolicyId=first, EnableAutomatedSnapshotPolicy=False) == []
+    assert found(client, AutoSnapshotPolicyId=first, InstanceId=world["instance"]) == [world["data"]]
+
+    # Apply replaces a disk's policy; Cancel and Delete leave it with none.
+    apply_policy(client, second, world["loose"])
+    assert found(client, AutoSnapshotPolicyId=first) == [world["data"]]
+    assert found(client, AutoSnapshotPolicyId=second) == [world["essd"], world["loose"]]
+    client.call("CancelAutoSnapshotPolicy", regionId=REGION, diskIds=json.dumps([world["data"]]))
+    assert found(client, AutoSnapshotPolicyId=first) == []
+    client.call("DeleteAutoSnapshotPolicy", regionId=REGION, autoSnapshotPolicyId=second)
+    assert found(client, AutoSnapshotPolicyId=second) == []
+    assert found(client, EnableAutomatedSnapshotPolicy=True) == []
+    assert set(policy_fields(client, world).values()) == {("", False, True)}
+
+
+def test_terraform_reads_an_attachment_by_policy_and_disk_ids(client, world):
+    """alicloud_ecs_auto_snapshot_policy_attachment reads DescribeDisks with AutoSnapshotPolicyId
+    and DiskIds (one disk): the disk while it holds the policy, nothing once it does not."""
+    policy = new_policy(client)
+    apply_policy(client, policy, world["data"])
+    out = describe(client, AutoSnapshotPolicyId=policy, DiskIds=json.dumps([world["data"]]))
+    assert out["TotalCount"] == 1
+    (disk,) = out["Disks"]["Disk"]
+    assert (disk["DiskId"], disk["AutoSnapshotPolicyId"], disk["EnableAutomatedSnapshotPolicy"]) == (
+        world["data"], policy, True)
+    assert describe(client, AutoSnapshotPolicyId=policy, DiskIds=json.dumps([world["sys"]]))["Disks"]["Disk"] == []
+    client.call("CancelAutoSnapshotPolicy", regionId=REGION, diskIds=json.dumps([world["data"]]))
+    out = describe(client, AutoSnapshotPolicyId=policy, DiskIds=json.dumps([world["data"]]))
+    assert (out["TotalCount"], out["Disks"]["Disk"]) == (0, [])
+
+
+def test_a_policy_of_another_account_finds_nothing(client, ecs, world):
+    policy = new_policy(client)
+    apply_policy(client, policy, world["data"])
+    ecs.register_access_key("AKOTHERACCOUNT", "other-secret", account_id="2000000000000002")
+    other = SdkCoreDriver(ak="AKOTHERACCOUNT", secret="other-secret")
+    other_disk = create_disk(other)
+    assert found(other, AutoSnapshotPolicyId=policy) == []
+    assert found(other, EnableAutomatedSnapshotPolicy=False) == [other_disk]
+    assert found(client, AutoSnapshotPolicyId=policy) == [world["data"]]
 
 
 def test_snapshot_id(client, ecs, world):
@@ -300,7 +376,8 @@ def test_tag_errors(client, world):
     ("DeleteWithInstance", ["data", "sys"], ["essd", "loose"]),
     ("Encrypted", ["essd"], ["loose", "data", "sys"]),
     ("DeleteAutoSnapshot", ["essd", "loose", "data", "sys"], []),
-    # Not modelled: shown as the view shows them (EnableAutoSnapshot true, no policy, no sharing).
+    # EnableAutoSnapshot (deprecated) is true for every disk; no policy is applied here (see
+    # test_auto_snapshot_policy_fields_and_filters); sharing is not modelled.
     ("EnableAutoSnapshot", ["essd", "loose", "data", "sys"], []),
     ("EnableAutomatedSnapshotPolicy", [], ["essd", "loose", "data", "sys"]),
     ("EnableShared", [], ["essd", "loose", "data", "sys"]),
@@ -309,6 +386,13 @@ def test_boolean_filters(client, world, name, true_ids, false_ids):
     assert found(client, **{name: True}) == [world[k] for k in true_ids]
     assert found(client, **{name: False}) == [world[k] for k in false_ids]
     expect_error(lambda: describe(client, **{name: "yes"}), "InvalidParameter", invalid(name), 400)
+
+
+def test_delete_auto_snapshot_follows_modify_disk_attribute(client, world):
+    client.call("ModifyDiskAttribute", RegionId=REGION, DiskId=world["loose"], DeleteAutoSnapshot=False)
+    assert found(client, DeleteAutoSnapshot=True) == [world[k] for k in ("essd", "data", "sys")]
+    assert found(client, DeleteAutoSnapshot=False) == [world["loose"]]
+    assert describe(client, DiskIds=json.dumps([world["loose"]]))["Disks"]["Disk"][0]["DeleteAutoSnapshot"] is False
 
 
 def test_view_agrees_with_the_unmodelled_filters(client, world):

@@ -281,7 +281,7 @@ def test_status_outside_the_set(client, ecs, value):
 
 
 # =========================================================================================
-# SnapshotType: auto | user | all (default). The mock makes manual ("user") snapshots only.
+# SnapshotType: auto | user | all (default). "auto": taken by an automatic snapshot policy.
 # =========================================================================================
 def test_snapshot_type_filter(client, fast):
     _, disk = ready_disk(client, fast)
@@ -289,6 +289,36 @@ def test_snapshot_type_filter(client, fast):
     assert found(client, SnapshotType="user") == found(client, SnapshotType="all") == newest_first(made)
     assert found(client, SnapshotType="auto") == []
     assert all(s["SnapshotType"] == "user" for s in describe(client)["Snapshots"]["Snapshot"])
+
+
+def test_snapshot_type_tells_automatic_from_manual(client, fast):
+    """A policy's snapshot is "auto", a CreateSnapshot one "user"; the filter and the view agree,
+    from the table and from the disk's index alike."""
+    with freeze_time("2026-03-02 00:00:00"):  # a Monday, 08:00 UTC+8
+        inst, disk, data = instance_with_data_disk(client)
+        manual = snap(client, disk)
+        policy = client.call("CreateAutoSnapshotPolicy", regionId=REGION, timePoints='["9"]',
+                             repeatWeekdays='["1"]', retentionDays=-1)["AutoSnapshotPolicyId"]
+        client.call("ApplyAutoSnapshotPolicy", regionId=REGION, autoSnapshotPolicyId=policy,
+                    diskIds=json.dumps([disk]))
+        fast.advance_clock(3600)  # 09:00 UTC+8: the policy fires
+        later = snap(client, data)
+        (auto,) = found(client, SnapshotType="auto")
+        assert auto not in (manual, later)
+        assert found(client, SnapshotType="user") == [later, manual]
+        assert found(client, SnapshotType="all") == found(client) == [later, auto, manual]
+        assert found(client, SnapshotType="auto", DiskId=disk) == [auto]
+        assert found(client, SnapshotType="user", DiskId=disk) == [manual]
+        assert found(client, SnapshotType="auto", DiskId=data) == []
+        assert found(client, SnapshotType="auto", InstanceId=inst) == [auto]
+        assert found(client, SnapshotType="auto", SnapshotIds=json.dumps([manual, auto, later])) == [auto]
+        view = {s["SnapshotId"]: s for s in describe(client)["Snapshots"]["Snapshot"]}
+        assert {sid: v["SnapshotType"] for sid, v in view.items()} == {later: "user", auto: "auto", manual: "user"}
+        assert view[auto]["SnapshotName"] == f"auto2.0_20260302_{policy}"
+        assert view[auto]["CreationTime"] == "2026-03-02T01:00:00Z"
+        # The "auto" prefix stays reserved for the policies' names.
+        expect_error(lambda: snap(client, data, SnapshotName=f"auto2.0_20260302_{policy}"),
+                     "InvalidSnapshotName.Malformed", "The specified SnapshotName is wrongly formed.", 400)
 
 
 @pytest.mark.parametrize("value", ["timer", "manual", "User", "copied"])

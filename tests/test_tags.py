@@ -15,6 +15,7 @@ import pytest
 from conftest import (
     REGION,
     Driver,
+    SdkCoreDriver,
     accomplished_snapshot,
     expect_error,
     invalid_parameter,
@@ -119,6 +120,73 @@ def test_the_answer_shape(client: Driver, ecs: MockEcs) -> None:
         {"ResourceId": res["instance"], "TagKey": "k", "ResourceType": "instance", "TagValue": "v"}]
     assert set(client.call("UntagResources", RegionId=REGION, ResourceType="instance", All=True,
                            **ids_params([res["instance"]]))) == {"RequestId"}
+
+
+# --- automatic snapshot policies (ResourceType snapshotpolicy, meta/en-US/TagResources.json) ---
+def _policy(client: Driver, region: str = REGION, **extra: Any) -> str:
+    return client.call("CreateAutoSnapshotPolicy", regionId=region, timePoints='["1"]', repeatWeekdays='["1"]',
+                       retentionDays=-1, **extra)["AutoSnapshotPolicyId"]
+
+
+def _policy_tags(client: Driver, policy_id: str) -> Dict[str, str]:
+    out = client.call("DescribeAutoSnapshotPolicyEx", RegionId=REGION, AutoSnapshotPolicyId=policy_id)
+    (policy,) = out["AutoSnapshotPolicies"]["AutoSnapshotPolicy"]
+    return {t["TagKey"]: t["TagValue"] for t in policy["Tags"]["Tag"]}
+
+
+def test_tags_on_automatic_snapshot_policies(client: Driver, ecs: MockEcs) -> None:
+    """The tags given at creation, set by TagResources/AddTags and shown by DescribeAutoSnapshotPolicyEx
+    are one store; ListTagResources and DescribeTags count the policies."""
+    first = _policy(client, **tag_params([("made", "at-create")]))
+    second = _policy(client)
+    assert listed(client, "snapshotpolicy", **ids_params([first])) == [(first, "made", "at-create")]
+    tag(client, "snapshotpolicy", [first, second], [("env", "prod")])
+    assert _policy_tags(client, first) == {"made": "at-create", "env": "prod"}
+    assert _policy_tags(client, second) == {"env": "prod"}
+    assert listed(client, "snapshotpolicy", **{"Tag.1.Key": "made"}) == [
+        (first, "made", "at-create"), (first, "env", "prod")]
+    assert sorted(listed(client, "snapshotpolicy", **{"TagFilter.1.TagKey": "env"})) == sorted([
+        (first, "made", "at-create"), (first, "env", "prod"), (second, "env", "prod")])
+    client.call("UntagResources", RegionId=REGION, ResourceType="snapshotpolicy", **ids_params([first]),
+                **ids_params(["made"], "TagKey"))
+    assert _policy_tags(client, first) == {"env": "prod"}
+    client.call("AddTags", RegionId=REGION, ResourceType="snapshotpolicy", ResourceId=second,
+                **tag_params([("tier", "db")]))
+    out = client.call("DescribeTags", RegionId=REGION, ResourceType="snapshotpolicy")
+    counts = {(t["TagKey"], t["TagValue"]): t["ResourceTypeCount"] for t in out["Tags"]["Tag"]}
+    assert sorted(counts) == [("env", "prod"), ("tier", "db")]
+    assert (counts[("env", "prod")]["SnapshotPolicy"], counts[("env", "prod")]["Disk"]) == (2, 0)
+    client.call("RemoveTags", RegionId=REGION, ResourceType="snapshotpolicy", ResourceId=second,
+                **{"Tag.1.Key": "tier"})
+    client.call("UntagResources", RegionId=REGION, ResourceType="snapshotpolicy", All=True,
+                **ids_params([first, second]))
+    assert _policy_tags(client, first) == _policy_tags(client, second) == {}
+    assert listed(client, "snapshotpolicy") == []
+
+
+def test_snapshot_policy_tags_not_found(client: Driver, ecs: MockEcs) -> None:
+    """A policy is found in its own region and account only, under its own type."""
+    policy = _policy(client)
+    disk_id = _disks(client, 1)[0]
+    elsewhere = _policy(client, OTHER_REGION)
+    for kind, rid in (("snapshotpolicy", disk_id), ("disk", policy), ("snapshotpolicy", "sp-bp1aaaaaaaaaaaaaaaaa"),
+                      ("snapshotpolicy", elsewhere)):
+        expect_error(lambda kind=kind, rid=rid: tag(client, kind, [rid], [("k", "v")]),
+                     "InvalidResourceId.NotFound", NOT_FOUND, 404)
+    expect_error(lambda: tag(client, "snapshotpolicy", [policy, disk_id], [("k", "v")]),
+                 "InvalidResourceId.NotFound", NOT_FOUND, 404)
+    assert _policy_tags(client, policy) == {}  # nothing of a refused request is applied
+    for bad in ("SnapshotPolicy", "autosnapshotpolicy", "policy"):
+        expect_error(lambda bad=bad: tag(client, bad, [policy], [("k", "v")]),
+                     "InvalidResourceType.NotFound", BAD_TYPE, 404)
+    ecs.register_access_key("AKPOLICYOTHER", "policy-other-secret", "2000000000000013")
+    other = SdkCoreDriver(ak="AKPOLICYOTHER", secret="policy-other-secret")
+    expect_error(lambda: tag(other, "snapshotpolicy", [policy], [("k", "v")]),
+                 "InvalidResourceId.NotFound", NOT_FOUND, 404)
+    assert listed(other, "snapshotpolicy", **ids_params([policy])) == []
+    client.call("DeleteAutoSnapshotPolicy", regionId=REGION, autoSnapshotPolicyId=policy)
+    expect_error(lambda: tag(client, "snapshotpolicy", [policy], [("k", "v")]),
+                 "InvalidResourceId.NotFound", NOT_FOUND, 404)
 
 
 # --- ListTagResources: filters and paging ----------------------------------------------------
