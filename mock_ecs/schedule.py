@@ -53,7 +53,7 @@ SKIP_REASONS = {
     "instance_status": "its instance was Stopping or Starting",
     "local_disk": "local disks get no snapshots",
     "snapshot_progressing": "a snapshot of the disk was still progressing",
-    "quota": "the disk held snapshot_quota snapshots and none of them was automatic",
+    "quota": "the disk held snapshot_quota snapshots, none of them automatic and free of images",
 }
 
 
@@ -155,10 +155,11 @@ def delete_policy(acct: Account, state: RegionState, policy: AutoSnapshotPolicy,
 
 
 def release_auto_snapshots(acct: Account, state: RegionState, disk: Disk) -> None:
-    """A disk released with DeleteAutoSnapshot: its automatic snapshots go with it."""
+    """A disk released with DeleteAutoSnapshot: its automatic snapshots go with it, but those an
+    image was made from (DeleteSnapshot refuses them: SnapshotCreatedImage)."""
     by_disk = state.snapshots_by_disk.get(disk.disk_id)
     if by_disk is not None:
-        for snap in [s for s in by_disk.values() if s.policy_id]:
+        for snap in [s for s in by_disk.values() if s.policy_id and not s.made_images()]:
             remove_snapshot(acct, state, snap)
 
 
@@ -268,7 +269,8 @@ def _fire(
     if not reason:
         held = state.snapshots_by_disk.get(disk_id)
         if held is not None and len(held) >= settings.snapshot_quota:
-            oldest = next((s for s in held.oldest_first() if s.policy_id), None)
+            # Not one an image was made from: DeleteSnapshot refuses those (SnapshotCreatedImage).
+            oldest = next((s for s in held.oldest_first() if s.policy_id and not s.made_images()), None)
             if oldest is None:
                 reason = "quota"
             else:

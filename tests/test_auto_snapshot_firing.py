@@ -178,6 +178,20 @@ def test_a_full_disk_releases_its_oldest_automatic_snapshot(client: Driver) -> N
 
 
 @pytest.mark.in_process
+def test_rotation_keeps_an_automatic_snapshot_an_image_was_made_from(client: Driver) -> None:
+    with freeze_time(MONDAY), MockEcs(snapshot_quota=2) as ecs:
+        _, disk_id = ready_disk(client, ecs)
+        apply_policy(client, create_policy(client, [12]), disk_id)
+        ecs.advance_clock(DAY)
+        (first,) = snapshots_of(client, disk_id)
+        client.call("CreateImage", RegionId=REGION, SnapshotId=first["SnapshotId"], ImageName="from-auto")
+        ecs.advance_clock(2 * DAY)  # the second fired; the third rotated the second out, not the first
+        snaps = snapshots_of(client, disk_id)
+        assert first["SnapshotId"] in {s["SnapshotId"] for s in snaps}
+        assert creation_times(snaps) == ["03-02 12", "03-04 12"]
+
+
+@pytest.mark.in_process
 def test_a_disk_full_of_manual_snapshots_skips_the_time_point(client: Driver) -> None:
     with freeze_time(MONDAY), MockEcs(snapshot_quota=2) as ecs:
         _, disk_id = ready_disk(client, ecs)
