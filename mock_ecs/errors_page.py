@@ -22,6 +22,7 @@ NETWORK = "not yet: networking (VPC, vSwitch, security groups, ENIs, IP addresse
 HOSTS = "not yet: dedicated hosts, deployment sets, clusters and private pools are not modelled"
 CRYPTO = "not yet: encryption (KMS keys) is not modelled"
 SPOT = "not yet: spot (preemptible) instances are not modelled"
+GROUPS = "not yet: resource groups are not modelled (any ResourceGroupId is accepted and kept)"
 NOT_YET = "not yet: the mock does not model this rule"
 
 # (pattern on the code, reason): the first that matches.
@@ -36,6 +37,7 @@ REASONS: Tuple[Tuple[str, str], ...] = (
     (r"VSwitch|Vpc|SecurityGroup|Ip|Eni|NetworkInterface|NetworkType|InconsistentNetwork|RouteEntry|SLB|Vlan"
      r"|Bandwidth|IoOptimi|HOSTNAME|HostName|Hostname", NETWORK),
     (r"DedicatedHost|Deployment|Cluster|NodeController|Tenancy|PrivatePool|OnHost", HOSTS),
+    (r"ResourceGroup", GROUPS),
     (r"RamRole|PassRole|Forbidden|Forbbiden|Unauthorized|WhiteList|Authorized|NotSubscribed|RiskControl"
      r"|EnterpriseGroup|JoinedGroup|ResourceControl", ACCESS),
     (r"^QuotaExceed|LimitExceed|NoStock|NotOnSale|NotOpen|ResourceNotAvailable|Offline|ZoneNotAllowed"

@@ -36,6 +36,11 @@ NOT_ANSWERED: Dict[Tuple[str, str], str] = {
         "answered in the gateway's words, naming the malformed parameter; the table's text names InstanceId",
     ("CreateInstance", "MissingParameter"):
         "answered as RunInstances' table words it (ImageId, InstanceType); CreateInstance's names only VSwitchId",
+    ("ApplyAutoSnapshotPolicy", "InvalidAutoSnapshotPolicyId.NotFound"):
+        "the 2025 table gives an unknown policy this and 404 ParameterInvalid \"...does not exist.\"; the mock "
+        "answers the latter, which the 2021 page gives too",
+    ("ModifyAutoSnapshotPolicyEx", "InvalidOperation.PolicyTypeUnsupported"):
+        "cannot happen in the mock: it has no System policies (every policy is Custom)",
 }
 
 
