@@ -123,6 +123,37 @@ class Fault:
         return True
 
 
+@dataclass
+class FailureRule:
+    """Snapshots to come that fail (``fail_snapshots``): those of ``disk_id`` (None: of any disk),
+    each drawn with probability ``rate`` from ``random.Random(seed)`` (a repeatable run), for the
+    next ``times`` that fail (None: no limit). A drawn snapshot fails at ``at_progress`` percent."""
+
+    disk_id: Optional[str]
+    rate: float = 1.0
+    seed: Optional[int] = 0
+    at_progress: int = 0
+    times: Optional[int] = None
+    seen: int = 0  # snapshots it was drawn for
+    fired: int = 0  # snapshots it made fail
+    _rng: random.Random = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._rng = random.Random(self.seed)
+
+    def draw(self, disk_id: str) -> Optional[int]:
+        """The progress (percent) at which this snapshot of ``disk_id`` fails; None: it does not."""
+        if (self.disk_id is not None and self.disk_id != disk_id) or self.times == 0:
+            return None
+        self.seen += 1
+        if self.rate < 1.0 and self._rng.random() >= self.rate:
+            return None
+        if self.times is not None:
+            self.times -= 1
+        self.fired += 1
+        return self.at_progress
+
+
 def real_sleep(seconds: float) -> None:
     """The default sleep of injected latencies; ``time.sleep`` is looked up on each call."""
     time.sleep(seconds)
@@ -141,6 +172,8 @@ class Backend:
         self.nonces: Dict[Tuple[str, str], float] = {}
         self.nonce_order: List[Tuple[float, str, str]] = []
         self.faults: List[Fault] = []
+        # Snapshots to come that fail after they started (fail_snapshots); see take_snapshot.
+        self.failure_rules: List[FailureRule] = []
         # What an injected latency waits with (replaceable: tests never sleep for real).
         self.sleep: Callable[[float], None] = real_sleep
         # Names this backend: page tokens of an earlier (reset) one are stale.
@@ -199,6 +232,15 @@ class Backend:
         self._recorded.call = None
         return call
 
+    def draw_failure(self, disk_id: str) -> Optional[int]:
+        """The progress at which a snapshot of ``disk_id`` made now fails (the first rule that
+        draws it), or None; every snapshot made (manual, automatic, copy, group member) asks."""
+        for rule in self.failure_rules:
+            at = rule.draw(disk_id)
+            if at is not None:
+                return at
+        return None
+
     # --- time-driven housekeeping --------------------------------------------------------
     def expire_snapshots(self, acct: Account, now: float) -> None:
         """Drop snapshots whose RetentionDays ended; a heap keeps this O(log n) per request."""
@@ -228,6 +270,36 @@ class Backend:
             self.nonces[(key, nonce)] = now
             heapq.heappush(order, (now, key, nonce))
             return True
+
+
+# --- making snapshots -----------------------------------------------------------------
+def snapshot_seconds(settings: Settings, disk: Disk) -> float:
+    """How long a snapshot of ``disk`` progresses: max(min, data GiB x seconds per GiB)."""
+    return max(settings.snapshot_min_seconds, disk.data_gib * settings.snapshot_seconds_per_gib)
+
+
+def fail_at(snap: Snapshot, at_progress: int) -> None:
+    """Make ``snap`` fail when its progress reaches ``at_progress`` percent."""
+    snap.failed_at = snap.created_at + snap.duration * max(0, min(99, at_progress)) / 100
+
+
+def take_snapshot(backend: Backend, acct: Account, disk: Disk, now: float, **fields: Any) -> Snapshot:
+    """A new snapshot of ``disk`` taken at ``now``, in the indexes: every snapshot of a disk
+    (CreateSnapshot, an automatic one, a group's member) is made here, so each gets the disk's
+    data (size, content generation, encryption), the progress duration, and the failure rules.
+    ``fields`` sets the rest (name, description, retention, tags, policy_id, group_id...)."""
+    snap = Snapshot(
+        snapshot_id=ids.new_id("s", disk.region_id), region_id=disk.region_id, source_disk_id=disk.disk_id,
+        source_disk_size=disk.size, source_disk_type=disk.disk_type, source_disk_category=disk.category,
+        created_at=now, duration=snapshot_seconds(backend.settings, disk), encrypted=disk.encrypted,
+        kms_key_id=disk.kms_key_id, data_gib=disk.data_size, content=disk.content, **fields,
+    )
+    if backend.failure_rules:
+        at = backend.draw_failure(disk.disk_id)
+        if at is not None:
+            fail_at(snap, at)
+    add_snapshot(acct, acct.regions[disk.region_id], snap)
+    return snap
 
 
 # --- index maintenance shared by the actions ------------------------------------------

@@ -191,6 +191,9 @@ class Disk:
     bursting_enabled: bool = False
     # The automatic snapshot policy applied to it ("" for none); one per disk (ApplyAutoSnapshotPolicy).
     auto_snapshot_policy_id: str = ""
+    # The generation of its data (write_disk bumps it): what a snapshot records and a restore
+    # brings back, so a test can check that a restore restored the right data.
+    content: int = 0
     # Creation order, set by the table the resource enters (see table.py).
     seq: int = 0
 
@@ -238,6 +241,15 @@ class Snapshot:
     data_gib: Optional[float] = None
     # The automatic snapshot policy that took it ("": a manual snapshot; SnapshotType "auto" otherwise).
     policy_id: str = ""
+    # The content generation of its disk when taken (Disk.content); a copy has its source's.
+    content: int = 0
+    # A copy (CopySnapshot): the snapshot and region it was copied from ("" otherwise).
+    source_snapshot_id: str = ""
+    source_region_id: str = ""
+    # The snapshot-consistent group it belongs to (``ssg-``; "" for none).
+    group_id: str = ""
+    # When it failed (fail_snapshot, fail_snapshots): from then on ``failed``, its progress frozen.
+    failed_at: Optional[float] = None
     # Referential integrity: images and disks made from this snapshot.
     # Created on first read (see ``slotted``; None until then); ``usage()`` reads them without
     # creating them.
@@ -250,15 +262,24 @@ class Snapshot:
     def done_at(self) -> float:
         return self.created_at + self.duration
 
+    def failed(self, now: float) -> bool:
+        return self.failed_at is not None and now >= self.failed_at
+
     def status(self, now: float) -> str:
+        if self.failed_at is not None and now >= self.failed_at:
+            return "failed"
         return "accomplished" if now >= self.done_at() else "progressing"
 
     def progress(self, now: float) -> int:
-        if now >= self.done_at() or self.duration <= 0:
+        if self.failed_at is not None and now >= self.failed_at:
+            now = self.failed_at  # stopped where it failed
+        elif now >= self.done_at() or self.duration <= 0:
             return 100
         return max(0, min(99, int((now - self.created_at) * 100 // self.duration)))
 
     def remain_time(self, now: float) -> int:
+        if self.failed_at is not None and now >= self.failed_at:
+            return 0
         # At most the whole duration: a clock moved back before the creation shows it not begun.
         left = min(self.done_at() - now, self.duration)
         return 0 if left <= 0 else int(-(-left // 1))

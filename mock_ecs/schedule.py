@@ -21,9 +21,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Deque, Iterator, List, Tuple
 
-from . import ids
-from .backend import Account, Backend, RegionState, add_snapshot, remove_snapshot
-from .models import AutoSnapshotPolicy, Disk, Snapshot, slotted
+from .backend import Account, Backend, RegionState, remove_snapshot, snapshot_seconds, take_snapshot
+from .models import AutoSnapshotPolicy, Disk, slotted
 from .settings import Settings
 
 UTC8 = 8 * 3600
@@ -190,7 +189,7 @@ def _fire_until(backend: Backend, acct: Account, now: float) -> None:
         policy = state.policies[policy_id]
         name = auto_name(policy_id, t)
         for disk_id in list(policy.disk_ids):
-            _fire(settings, acct, state, policy, disk_id, t, name)
+            _fire(backend, acct, state, policy, disk_id, t, name)
     acct.fired_until = max(start, now)
     rearm(acct, now)
 
@@ -236,12 +235,7 @@ def _first_useful(
     return cut
 
 
-def snapshot_seconds(settings: Settings, disk: Disk) -> float:
-    """How long a snapshot of ``disk`` progresses (the same rule as CreateSnapshot)."""
-    return max(settings.snapshot_min_seconds, disk.data_gib * settings.snapshot_seconds_per_gib)
-
-
-def _skip_reason(settings: Settings, state: RegionState, disk: Disk, t: float) -> str:
+def _skip_reason(state: RegionState, disk: Disk, t: float) -> str:
     if disk.is_local:
         return "local_disk"
     status = disk.status(t)
@@ -252,20 +246,21 @@ def _skip_reason(settings: Settings, state: RegionState, disk: Disk, t: float) -
         return "instance_status"
     held = state.snapshots_by_disk.get(disk.disk_id)
     newest = held.newest() if held is not None else None  # one progresses at a time: the newest
-    if newest is not None and newest.created_at <= t < newest.done_at():
+    if newest is not None and newest.created_at <= t and newest.status(t) == "progressing":
         return "snapshot_progressing"
     return ""
 
 
 def _fire(
-    settings: Settings, acct: Account, state: RegionState, policy: AutoSnapshotPolicy, disk_id: str, t: float,
+    backend: Backend, acct: Account, state: RegionState, policy: AutoSnapshotPolicy, disk_id: str, t: float,
     name: str,
 ) -> None:
     disk = state.disks.get(disk_id)
     if disk is None:  # released since it was applied (forget_disk normally removed it)
         policy.disk_ids.pop(disk_id, None)
         return
-    reason = _skip_reason(settings, state, disk, t)
+    settings = backend.settings
+    reason = _skip_reason(state, disk, t)
     if not reason:
         held = state.snapshots_by_disk.get(disk_id)
         if held is not None and len(held) >= settings.snapshot_quota:
@@ -277,16 +272,9 @@ def _fire(
                 remove_snapshot(acct, state, oldest)
     snap_id = ""
     if not reason:
-        snap = Snapshot(
-            snapshot_id=ids.new_id("s", disk.region_id), region_id=disk.region_id,
-            source_disk_id=disk.disk_id, source_disk_size=disk.size, source_disk_type=disk.disk_type,
-            source_disk_category=disk.category, created_at=t, duration=snapshot_seconds(settings, disk),
-            snapshot_name=name,
-            retention_days=policy.retention_days if policy.retention_days > 0 else None,
-            encrypted=disk.encrypted, kms_key_id=disk.kms_key_id, data_gib=disk.data_size,
-            policy_id=policy.policy_id,
-        )
-        add_snapshot(acct, state, snap)
+        retention = policy.retention_days if policy.retention_days > 0 else None
+        snap = take_snapshot(backend, acct, disk, t, snapshot_name=name, retention_days=retention,
+                             policy_id=policy.policy_id)
         snap_id = snap.snapshot_id
     log: Deque[Firing] = acct.auto_log
     limit = settings.max_auto_snapshot_log

@@ -9,13 +9,13 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional, Tuple
 
 from .. import filters, ids, paging, validate
-from ..backend import RegionState, add_snapshot, disk_snapshots, push_retention, remove_snapshot
+from ..backend import RegionState, disk_snapshots, push_retention, remove_snapshot, take_snapshot
 from ..clock import iso_seconds
 from ..context import Context
 from ..models import Disk, Snapshot
 from ..paging import paginate
 from ..registry import action
-from .common import choice, new_id, optional_flag, tag_entries, tags_view
+from .common import choice, optional_flag, tag_entries, tags_view
 
 SNAPSHOT_STATUSES = ("progressing", "accomplished", "failed", "all")
 # The documented filter values (DescribeSnapshots.md); "timer" appears in responses only.
@@ -81,18 +81,11 @@ def create_snapshot(ctx: Context) -> Dict[str, Any]:
             raise ctx.error("InvalidAccountStatus.SnapshotServiceUnavailable")
         disk = _check_disk(ctx, ctx.get("DiskId"))
         ctx.commit()
-        settings = ctx.settings
-        snap = Snapshot(
-            snapshot_id=new_id(ctx, "s", disk.region_id), region_id=disk.region_id,
-            source_disk_id=disk.disk_id, source_disk_size=disk.size, source_disk_type=disk.disk_type,
-            source_disk_category=disk.category, created_at=ctx.now,
-            duration=max(settings.snapshot_min_seconds, disk.data_gib * settings.snapshot_seconds_per_gib),
-            snapshot_name=name, description=description, retention_days=retention,
-            encrypted=disk.encrypted, kms_key_id=disk.kms_key_id, tags=tags, data_gib=disk.data_size,
-            resource_group_id=ctx.get("ResourceGroupId"),
+        snap = take_snapshot(
+            ctx.backend, account, disk, ctx.now, snapshot_name=name, description=description,
+            retention_days=retention, tags=tags, resource_group_id=ctx.get("ResourceGroupId"),
             instant_access=ctx.get("InstantAccess").lower() == "true",
         )
-        add_snapshot(account, account.regions[disk.region_id], snap)
         return {"SnapshotId": snap.snapshot_id}
 
     answer = validate.idempotent(ctx, token, "IdempotentParameterMismatch", create)
