@@ -19,7 +19,7 @@ from typing import Any, Callable, Deque, Dict, Iterator, List, Optional, Tuple
 from . import ids
 from .calls import Call, InjectedFault
 from .clock import Clock
-from .models import AutoSnapshotPolicy, Disk, Image, Instance, Snapshot
+from .models import AutoSnapshotPolicy, Disk, Image, Instance, Snapshot, SnapshotGroup
 from .settings import Settings
 from .table import Table
 
@@ -35,6 +35,7 @@ class RegionState:
     snapshots: Table[Snapshot] = field(default_factory=Table)
     images: Table[Image] = field(default_factory=Table)
     policies: Table[AutoSnapshotPolicy] = field(default_factory=Table)
+    groups: Table[SnapshotGroup] = field(default_factory=Table)  # snapshot-consistent groups
     # disk ID -> its snapshots (an index: same items, creation order).
     snapshots_by_disk: Dict[str, Table[Snapshot]] = field(default_factory=dict)
     # IP address -> the instance holding it (private and public), kept unique per region.

@@ -345,6 +345,21 @@ def scenario(ecs: MockEcs, call: Call) -> Dict[str, List[Dict[str, Any]]]:
     ask("DescribeAutoSnapshotPolicyAssociations", RegionId=REGION, DiskId=system)
     ask("CancelAutoSnapshotPolicy", regionId=REGION, diskIds=json.dumps([system, data_disk]))
     ask("DeleteAutoSnapshotPolicy", regionId=REGION, autoSnapshotPolicyId=spare)
+    # Snapshot-consistent groups (all of web's disks at one instant), read progressing and
+    # accomplished; the chains and the region's usage; the group deleted (its members go).
+    ask("CreateSnapshotGroup", RegionId=REGION, InstanceId=web, Name="group-1", Description="all disks",
+        InstantAccess=True, InstantAccessRetentionDays=3, ResourceGroupId="rg-acfmzw2jz2z1234",
+        Tag__1__Key="env", Tag__1__Value="prod")
+    group = _newest(ecs, "groups")
+    ask("DescribeSnapshotGroups", RegionId=REGION)
+    ask("DescribeSnapshotLinks", RegionId=REGION)
+    ecs.advance_clock(3600)
+    ask("ModifySnapshotGroup", RegionId=REGION, SnapshotGroupId=group, Name="group-1b", Description="renamed")
+    ask("DescribeSnapshotGroups", RegionId=REGION, InstanceId=web, MaxResults=1, Status__1="accomplished")
+    ask("DescribeSnapshotLinks", RegionId=REGION, MaxResults=10)
+    ask("DescribeSnapshotLinks", RegionId=REGION, InstanceId=web, PageSize=1)
+    ask("DescribeSnapshotsUsage", RegionId=REGION)
+    ask("DeleteSnapshotGroup", RegionId=REGION, SnapshotGroupId=group)
     ask("DescribeRegions", AcceptLanguage="en-US")
     ask("DescribeZones", RegionId=REGION)
     ask("DescribeInstanceTypes", InstanceTypeFamily="ecs.g7", MaxResults=2)
@@ -357,6 +372,9 @@ def scenario(ecs: MockEcs, call: Call) -> Dict[str, List[Dict[str, Any]]]:
     ecs.advance_clock(600)
     ask("StopInstance", InstanceId=web)
     ecs.advance_clock(600)
+    # The stopped instance's data disk rolled back to its snapshot, alone and as a batch.
+    ask("ResetDisk", DiskId=data_disk, SnapshotId=data_snap)
+    ask("ResetDisks", RegionId=REGION, Disk__1__DiskId=data_disk, Disk__1__SnapshotId=data_snap)
     ask("ReplaceSystemDisk", InstanceId=web, ImageId=IMAGE, SystemDisk__Size=40)
     ecs.advance_clock(600)
     ask("StartInstance", InstanceId=web)

@@ -13,6 +13,8 @@
 | POST/DELETE /_mock_ecs/instances/{id}/locks | lock {"reason": "security", "message": optional}; unlock (?reason=) |
 | POST/DELETE /_mock_ecs/disks/{id}/locks | lock the disk itself {"reason": "financial"}; unlock (?reason=) |
 | POST /_mock_ecs/disks/{id}/data-size | {"gib": 500} |
+| POST /_mock_ecs/snapshots/{id}/fail | fails now, or at {"at_progress": 40}; "account_id" optional |
+| GET/POST/DELETE /_mock_ecs/snapshot-failures | list; {"disk_id", "rate", "seed", "at_progress", "times"}; clear |
 | GET/POST/DELETE /_mock_ecs/faults | list; {"action", "code", "times", "rate", "seed", "status", "latency", ...} |
 | GET/PUT/POST /_mock_ecs/sleep | how injected latencies wait: {"mode": "real" / "clock" / "record"} |
 | GET/POST /_mock_ecs/access-keys | registered key -> account; {"access_key_id", "secret", "account_id"} |
@@ -37,7 +39,7 @@ from dataclasses import asdict
 from typing import Any, Callable, Dict, List, Optional, Tuple
 from urllib.parse import parse_qs
 
-from .backend import Fault, real_sleep
+from .backend import FailureRule, Fault, real_sleep
 from .clock import iso_seconds, parse_iso
 from .keys import AccessKeysError
 from .mock import KINDS, MockEcs
@@ -47,6 +49,7 @@ PREFIX = "/_mock_ecs/"
 log = logging.getLogger("mock_ecs.control")
 _JSON = {"Content-Type": "application/json;charset=utf-8"}
 FAULT_OPTIONS = ("times", "rate", "seed", "status", "message", "latency")
+FAILURE_OPTIONS = ("disk_id", "rate", "seed", "at_progress", "times")
 _ID_KINDS = {"i": "instances", "d": "disks", "s": "snapshots", "m": "images"}
 
 
@@ -107,6 +110,23 @@ def _truth(text: str, name: str) -> bool:
     return low in ("true", "1")
 
 
+def _integer(value: Any, name: str) -> Any:
+    """A query string's integer as an int; anything else as given (the handle checks it)."""
+    if isinstance(value, str):
+        try:
+            return int(value)
+        except ValueError:
+            raise ControlError(400, f"{name} must be an integer, not {value!r}") from None
+    return value
+
+
+def failure_view(rule: FailureRule) -> Dict[str, Any]:
+    return {
+        "disk_id": rule.disk_id, "rate": rule.rate, "seed": rule.seed, "at_progress": rule.at_progress,
+        "times": rule.times, "seen": rule.seen, "fired": rule.fired,
+    }
+
+
 def fault_view(fault: Fault) -> Dict[str, Any]:
     return {
         "action": fault.action, "code": fault.code, "status": fault.status, "message": fault.message,
@@ -132,6 +152,10 @@ class Control:
         ("POST", re.compile(r"^disks/(?P<disk>[^/]+)/locks$"), "lock_disk"),
         ("DELETE", re.compile(r"^disks/(?P<disk>[^/]+)/locks$"), "unlock_disk"),
         ("POST", re.compile(r"^disks/(?P<disk>[^/]+)/data-size$"), "data_size"),
+        ("POST", re.compile(r"^snapshots/(?P<snapshot>[^/]+)/fail$"), "fail_snapshot"),
+        ("GET", re.compile(r"^snapshot-failures$"), "snapshot_failures"),
+        ("POST", re.compile(r"^snapshot-failures$"), "add_snapshot_failure"),
+        ("DELETE", re.compile(r"^snapshot-failures$"), "clear_snapshot_failures"),
         ("GET", re.compile(r"^faults$"), "faults"),
         ("POST", re.compile(r"^faults$"), "add_fault"),
         ("DELETE", re.compile(r"^faults$"), "clear_faults"),
@@ -305,6 +329,37 @@ class Control:
         except KeyError:
             raise ControlError(404, f"no disk {disk}") from None
         return {"disk_id": disk, "gib": gib}
+
+    def fail_snapshot(self, doc: Dict[str, Any], params: Dict[str, str], snapshot: str) -> Dict[str, Any]:
+        unknown = set(doc) - {"at_progress", "account_id"}
+        if unknown:
+            raise ControlError(400, f"unknown option(s) {', '.join(sorted(unknown))}; the options are "
+                                    "at_progress and account_id")
+        at = _integer(doc.get("at_progress", params.get("at_progress")), "at_progress")
+        account = doc.get("account_id", params.get("account_id")) or None
+        try:
+            return self.handle.fail_snapshot(snapshot, at, account)
+        except KeyError:
+            raise ControlError(404, f"no snapshot {snapshot}") from None
+
+    def snapshot_failures(self, doc: Dict[str, Any], params: Dict[str, str]) -> Dict[str, Any]:
+        return {"snapshot_failures": [failure_view(r) for r in self.handle.snapshot_failures]}
+
+    def add_snapshot_failure(self, doc: Dict[str, Any], params: Dict[str, str]) -> Dict[str, Any]:
+        unknown = set(doc) - set(FAILURE_OPTIONS)
+        if unknown:
+            raise ControlError(400, f"unknown option(s) {', '.join(sorted(unknown))}; the options are "
+                                    f"{', '.join(FAILURE_OPTIONS)}")
+        options = {k: doc[k] for k in FAILURE_OPTIONS if k in doc}
+        try:
+            rule = self.handle.fail_snapshots(**options)
+        except KeyError as err:
+            raise ControlError(404, str(err.args[0])) from None
+        return {"snapshot_failure": failure_view(rule), **self.snapshot_failures({}, params)}
+
+    def clear_snapshot_failures(self, doc: Dict[str, Any], params: Dict[str, str]) -> Dict[str, Any]:
+        self.handle.clear_snapshot_failures()
+        return {"snapshot_failures": []}
 
     def faults(self, doc: Dict[str, Any], params: Dict[str, str]) -> Dict[str, Any]:
         return {"faults": [fault_view(f) for f in self.handle.faults]}

@@ -67,13 +67,19 @@ def internal_error(req: HttpRequest, request_id: str, backend: Optional[Backend]
 
 # The text several actions (the automatic snapshot policy ones) document for an unknown region.
 REGION_INVALID = "The specified RegionId parameter is invalid."
+REGION_CODES = ("InvalidRegionId", "InvalidParam.RegionId")
 
 
 def unknown_region(action: str) -> EcsError:
     """InvalidRegionId.NotFound, or ParameterInvalid where the action documents that for it."""
-    for status, message in error_texts.documented(action).get("ParameterInvalid", ()):
+    table = error_texts.documented(action)
+    for status, message in table.get("ParameterInvalid", ()):
         if message == REGION_INVALID:
             return EcsError("ParameterInvalid", message, status)
+    for code in REGION_CODES:  # an action's own code for it (the snapshot link and usage actions)
+        if code in table:
+            status, message = table[code][0]
+            return EcsError(code, message, status)
     return errors.error("InvalidRegionId.NotFound")
 
 

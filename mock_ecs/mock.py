@@ -30,7 +30,7 @@ _stack_lock = threading.RLock()
 _interceptor: Optional[Interceptor] = None
 
 # The kinds of resource, as RegionState's tables name them.
-KINDS = ("instances", "disks", "snapshots", "images", "policies")
+KINDS = ("instances", "disks", "snapshots", "images", "policies", "groups")
 
 
 def _dispatch(req: HttpRequest) -> HttpResponse:

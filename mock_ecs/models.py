@@ -265,6 +265,15 @@ class Snapshot:
     def failed(self, now: float) -> bool:
         return self.failed_at is not None and now >= self.failed_at
 
+    def available(self, now: float) -> bool:
+        """DescribeSnapshots' ``Available``: "can be used to create or roll back a cloud disk"
+        (FACTS.md 6). An instant-access snapshot of an ESSD is usable before it is accomplished
+        (the mock: from its creation), any other once accomplished; a failed one never."""
+        status = self.status(now)
+        if status == "progressing":
+            return self.instant_access and self.source_disk_category == "cloud_essd"
+        return status == "accomplished"
+
     def status(self, now: float) -> str:
         if self.failed_at is not None and now >= self.failed_at:
             return "failed"
@@ -306,6 +315,28 @@ class Snapshot:
         if self.retention_days is None:
             return None
         return self.created_at + self.retention_days * 86400
+
+
+@slotted()
+@dataclass
+class SnapshotGroup:
+    """A snapshot-consistent group (``ssg-``): snapshots of several disks taken at one instant.
+    Its status is not kept: it is read from its members (snapshot_groups.group_status)."""
+
+    group_id: str
+    region_id: str
+    created_at: float
+    instance_id: str = ""
+    name: str = ""
+    description: str = ""
+    resource_group_id: str = ""
+    tags: Dict[str, str] = field(default_factory=dict)
+    # InstantAccessRetentionDays as given (None: not given); its members show it.
+    instant_access_retention_days: Optional[int] = None
+    # Its members, in the order taken (a member deleted on its own drops out when read).
+    snapshot_ids: List[str] = field(default_factory=list)
+    # Creation order, set by the table the resource enters (see table.py).
+    seq: int = 0
 
 
 @slotted()

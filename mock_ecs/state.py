@@ -23,7 +23,7 @@ leaves the current state untouched. The document (format ``mock_ecs.state``, ver
           "regions": {
             "cn-hangzhou": {
               "instances": [...], "disks": [...], "snapshots": [...], "images": [...],
-              "policies": [...], "snapshot_links": {"d-...": "sl-..."}
+              "policies": [...], "groups": [...], "snapshot_links": {"d-...": "sl-..."}
             }
           },
           "auto_snapshots_until": 1767229200.0,
@@ -49,6 +49,8 @@ leaves the current state untouched. The document (format ``mock_ecs.state``, ver
   ``auto_snapshots_until`` is the time up to which their firings were made (schedule.py): a
   load continues the schedule from there, so the firings between it and the clock are made on
   the next read. ``auto_snapshot_log`` is the firing log (``ecs.auto_snapshot_log()``).
+- ``groups`` are snapshot-consistent groups (``SnapshotGroup``): their members are listed by
+  ID in ``snapshot_ids`` (a member deleted on its own is skipped when read).
 - ``client_tokens``: each account's remembered ClientTokens, oldest first, with the business
   parameters of the first request and the answer it got, so a replay after a load answers
   the same.
@@ -67,7 +69,7 @@ from typing import Any, Dict, FrozenSet, List, Mapping, Tuple, Type, Union
 
 from . import keys, regions, schedule
 from .backend import Account, Backend, RegionState, add_snapshot
-from .models import LOCK_MESSAGES, AutoSnapshotPolicy, Disk, Image, Instance, Snapshot
+from .models import LOCK_MESSAGES, AutoSnapshotPolicy, Disk, Image, Instance, Snapshot, SnapshotGroup
 from .settings import Settings
 
 FORMAT = "mock_ecs.state"
@@ -75,11 +77,11 @@ VERSION = 1
 
 KINDS: Tuple[Tuple[str, type], ...] = (
     ("instances", Instance), ("disks", Disk), ("snapshots", Snapshot), ("images", Image),
-    ("policies", AutoSnapshotPolicy),
+    ("policies", AutoSnapshotPolicy), ("groups", SnapshotGroup),
 )
 ID_FIELDS = {
     Instance: "instance_id", Disk: "disk_id", Snapshot: "snapshot_id", Image: "image_id",
-    AutoSnapshotPolicy: "policy_id",
+    AutoSnapshotPolicy: "policy_id", SnapshotGroup: "group_id",
 }
 LOCK_REASONS = tuple(LOCK_MESSAGES)  # what lock_instance accepts
 # Fields not saved: ``seq`` is the list order; a policy's disks are the disks naming it.
@@ -382,6 +384,8 @@ class _Builder:
             state.images[image.image_id] = image
         for policy in items["policies"]:
             state.policies[policy.policy_id] = policy
+        for group in items["groups"]:
+            state.groups[group.group_id] = group
         for disk in items["disks"]:
             if disk.auto_snapshot_policy_id:
                 policy = state.policies.get(disk.auto_snapshot_policy_id)

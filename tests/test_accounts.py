@@ -41,7 +41,7 @@ AK_A, SECRET_A = "LTAIaliceAccessKey01", "aliceSecret"
 AK_B, SECRET_B = "LTAIbobAccessKey0002", "bobSecret"
 DRIVERS = {"sdkcore": SdkCoreDriver, "tea": TeaDriver}
 KINDS = ("instances", "disks", "snapshots", "images")
-_ID = re.compile(r"\b(?:i|d|s|m|sl|sp)-[a-z0-9]{20}\b")
+_ID = re.compile(r"\b(?:i|d|s|m|sl|sp|ssg)-[a-z0-9]{20}\b")
 
 
 def as_list(value: Any) -> List[Any]:
@@ -71,6 +71,8 @@ class World:
             out["policies"] = {p.policy_id: (p.policy_name, p.time_points, p.retention_days, dict(p.tags),
                                              list(p.disk_ids)) for st in acct.regions.values()
                                for p in st.policies.values()}
+            out["groups"] = {g.group_id: (g.name, g.description, list(g.snapshot_ids)) for st in acct.regions.values()
+                             for g in st.groups.values()}
         return out
 
     def freeze(self) -> None:
@@ -79,7 +81,7 @@ class World:
 
     def fake(self, value: str) -> str:
         """``value`` with each of A's IDs replaced by an ID of the same kind that never existed."""
-        owned_by_a = {rid for kind in (*KINDS, "policies") for rid in self.ecs.ids(kind, ACCT_A)} | {
+        owned_by_a = {rid for kind in (*KINDS, "policies", "groups") for rid in self.ecs.ids(kind, ACCT_A)} | {
             self.res.get("link_a", "")}
 
         def swap(m: re.Match[str]) -> str:
@@ -157,7 +159,8 @@ def _the_id(out: Dict[str, Any]) -> str:
     """The ID a create answered (RunInstances: its one InstanceIdSet)."""
     if "InstanceIdSets" in out:
         return str(as_list(out["InstanceIdSets"]["InstanceIdSet"])[0])
-    return str(next(v for k, v in out.items() if k in ("InstanceId", "DiskId", "SnapshotId", "ImageId")))
+    return str(next(v for k, v in out.items()
+                    if k in ("InstanceId", "DiskId", "SnapshotId", "ImageId", "SnapshotGroupId")))
 
 
 def token_case(w: World, action: str, params_a: Dict[str, Any], params_b: Dict[str, Any]) -> None:
@@ -1002,3 +1005,84 @@ def _describe_associations(w: World) -> None:
               AutoSnapshotPolicyId=policy)
     w.refused("DescribeAutoSnapshotPolicyAssociations", "InvalidDiskId.NotFound", RegionId=REGION,
               DiskId=w.res["sys_a"])
+
+
+# --- snapshot-consistent groups, chains and usage ---------------------------------------------------
+def _group_a(w: World) -> str:
+    """A's group of its running instance (system and data disk); B has none."""
+    return str(w.a.call("CreateSnapshotGroup", RegionId=REGION, InstanceId=w.res["inst_a"])["SnapshotGroupId"])
+
+
+@case("CreateSnapshotGroup")
+def _create_group(w: World) -> None:
+    w.freeze()
+    w.refused("CreateSnapshotGroup", "InvalidInstanceId.NotFound", RegionId=REGION, InstanceId=w.res["inst_a"])
+    w.refused("CreateSnapshotGroup", "InvalidDiskId.NotFound", RegionId=REGION, **{"DiskId.1": w.res["sys_a"]})
+    w.frozen = None
+    token_case(w, "CreateSnapshotGroup", {"RegionId": REGION, "InstanceId": w.res["inst_a"]},
+               {"RegionId": REGION, "InstanceId": w.res["inst_b"]})
+
+
+@case("DescribeSnapshotGroups")
+def _describe_groups(w: World) -> None:
+    group = _group_a(w)
+    w.freeze()
+    assert w.b.call("DescribeSnapshotGroups", RegionId=REGION)["SnapshotGroups"]["SnapshotGroup"] == []
+    assert w.b.call("DescribeSnapshotGroups", RegionId=REGION, **{"SnapshotGroupId.1": group},
+                    InstanceId=w.res["inst_a"])["SnapshotGroups"]["SnapshotGroup"] == []
+
+
+@case("DeleteSnapshotGroup")
+def _delete_group(w: World) -> None:
+    group = _group_a(w)
+    w.freeze()
+    w.refused("DeleteSnapshotGroup", "InvalidSnapshotGroupId.NotFound", RegionId=REGION, SnapshotGroupId=group)
+
+
+@case("ModifySnapshotGroup")
+def _modify_group(w: World) -> None:
+    group = _group_a(w)
+    w.freeze()
+    w.refused("ModifySnapshotGroup", "InvalidSnapshotGroupId.NotFound", RegionId=REGION, SnapshotGroupId=group,
+              Name="taken")
+
+
+@case("DescribeSnapshotLinks")
+def _describe_links(w: World) -> None:
+    w.freeze()
+    r = w.res
+    for params in ({}, {"DiskIds": json.dumps([r["sys_a"]])}, {"SnapshotLinkIds": json.dumps([r["link_a"]])},
+                   {"InstanceId": r["inst_a"]}):
+        out = w.b.call("DescribeSnapshotLinks", RegionId=REGION, **params)
+        assert (out["TotalCount"], out["SnapshotLinks"]["SnapshotLink"]) == (0, []), params
+
+
+@case("DescribeSnapshotsUsage")
+def _describe_usage(w: World) -> None:
+    w.freeze()
+    out = w.b.call("DescribeSnapshotsUsage", RegionId=REGION)
+    assert (out["SnapshotCount"], out["SnapshotSize"]) == (0, 0)
+    assert w.a.call("DescribeSnapshotsUsage", RegionId=REGION)["SnapshotCount"] == 1
+
+
+# --- disks rolled back -------------------------------------------------------------------------------
+@case("ResetDisk")
+def _reset_disk(w: World) -> None:
+    r = w.res
+    w.ecs.write_disk(r["sys_a"])
+    w.freeze()
+    w.refused("ResetDisk", "InvalidDiskId.NotFound", DiskId=r["sys_a"], SnapshotId=r["snap_a"])
+    w.refused("ResetDisk", "InvalidSnapshotId.NotFound", DiskId=r["sys_b"], SnapshotId=r["snap_a"])
+    assert w.ecs.disk_content(r["sys_a"], ACCT_A) == 1 and w.ecs.disk_content(r["sys_b"], ACCT_B) == 0
+
+
+@case("ResetDisks")
+def _reset_disks(w: World) -> None:
+    r = w.res
+    w.ecs.write_disk(r["sys_a"])
+    w.freeze()
+    w.refused("ResetDisks", "InvalidDiskId.NotFound", RegionId=REGION,
+              **{"Disk.1.DiskId": r["sys_a"], "Disk.1.SnapshotId": r["snap_a"]})
+    w.refused("ResetDisks", "InvalidSnapshotId.NotFound", RegionId=REGION,
+              **{"Disk.1.DiskId": r["sys_b"], "Disk.1.SnapshotId": r["snap_a"]})
+    assert w.ecs.disk_content(r["sys_a"], ACCT_A) == 1 and w.ecs.disk_content(r["sys_b"], ACCT_B) == 0

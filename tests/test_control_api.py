@@ -139,6 +139,10 @@ PARITY = {
     "register_access_key": "POST access-keys",
     "access_keys": "GET access-keys",
     "set_disk_data_size": "POST disks/{id}/data-size",
+    "fail_snapshot": "POST snapshots/{id}/fail",
+    "fail_snapshots": "POST snapshot-failures",
+    "snapshot_failures": "GET snapshot-failures",
+    "clear_snapshot_failures": "DELETE snapshot-failures",
     "calls": "GET calls",
     "clear_calls": "DELETE calls",
     "auto_snapshot_log": "GET auto-snapshot-log",
@@ -540,8 +544,10 @@ def test_every_readme_curl_example_works(server: ThreadedMockServer, sdk: SdkCor
     instance_id, disk_id = ready(sdk, ctl)
     snapshot_id = sdk.call("CreateSnapshot", DiskId=disk_id)["SnapshotId"]
     ctl("POST", "clock/advance", {"seconds": 60})
+    progressing_id = sdk.call("CreateSnapshot", DiskId=disk_id)["SnapshotId"]  # one that can still fail
     prepared = server.handle.dump_state()
-    values = {"$INSTANCE_ID": instance_id, "$DISK_ID": disk_id, "$SNAPSHOT_ID": snapshot_id}
+    values = {"$INSTANCE_ID": instance_id, "$DISK_ID": disk_id, "$SNAPSHOT_ID": snapshot_id,
+              "$PROGRESSING_SNAPSHOT_ID": progressing_id}
     commands = readme_curls()
     assert len(commands) >= 28
     for command in commands:

@@ -47,10 +47,13 @@ def state_of(ecs: MockEcs) -> Dict[str, Any]:
     out: Dict[str, Any] = {}
     for kind in ("instances", "disks", "snapshots", "images"):
         out[kind] = {rid: getattr(ecs, kind[:-1])(rid) for rid in ecs.ids(kind)}
+    out["content"] = {rid: ecs.disk_content(rid) for rid in ecs.ids("disks")}
     out["tokens"] = {a: sorted(acct.tokens) for a, acct in ecs.backend.accounts.items()}
     out["where"] = {a: dict(acct.where) for a, acct in ecs.backend.accounts.items()}
     out["policies"] = {p.policy_id: repr(p) for acct in ecs.backend.accounts.values()
                        for state in acct.regions.values() for p in state.policies.values()}
+    out["groups"] = {g.group_id: repr(g) for acct in ecs.backend.accounts.values()
+                     for state in acct.regions.values() for g in state.groups.values()}
     return out
 
 
@@ -380,6 +383,16 @@ def _world(ecs: MockEcs) -> Dict[str, str]:
     w["policy"] = d.call("CreateAutoSnapshotPolicy", regionId=REGION, timePoints='["1"]', repeatWeekdays='["1"]',
                          retentionDays=2)["AutoSnapshotPolicyId"]
     d.call("ApplyAutoSnapshotPolicy", regionId=REGION, autoSnapshotPolicyId=w["policy"], diskIds=f'["{w["sys"]}"]')
+    w["group"] = d.call("CreateSnapshotGroup", RegionId=REGION, InstanceId=w["inst"])["SnapshotGroupId"]
+    ecs.advance_clock(3600)  # its members accomplished: the disks are free again
+    return w
+
+
+def _stopped(w: Dict[str, str]) -> Dict[str, str]:
+    """``w`` once its running instance is stopped (a disk reset needs it) and its data disk written
+    since its snapshot: a reset of it changes the data."""
+    RequestsDriver().call("StopInstance", InstanceId=w["inst"])
+    MockEcs.current().write_disk(w["data"])
     return w
 
 
@@ -437,6 +450,15 @@ SUCCEEDING: Dict[str, Callable[[Dict[str, str]], Dict[str, Any]]] = {
                                           "diskIds": f'["{w["data"]}"]'},
     "CancelAutoSnapshotPolicy": lambda w: {"regionId": REGION, "diskIds": f'["{w["sys"]}"]'},
     "DescribeAutoSnapshotPolicyAssociations": lambda w: {"RegionId": REGION, "DiskId": w["sys"]},
+    "CreateSnapshotGroup": lambda w: {"RegionId": REGION, "InstanceId": w["inst"], "ClientToken": "t-group"},
+    "DescribeSnapshotGroups": lambda w: {"RegionId": REGION},
+    "DeleteSnapshotGroup": lambda w: {"RegionId": REGION, "SnapshotGroupId": w["group"]},
+    "ModifySnapshotGroup": lambda w: {"RegionId": REGION, "SnapshotGroupId": w["group"], "Name": "renamed"},
+    "DescribeSnapshotLinks": lambda w: {"RegionId": REGION},
+    "DescribeSnapshotsUsage": lambda w: {"RegionId": REGION},
+    "ResetDisk": lambda w: {"DiskId": _stopped(w)["data"], "SnapshotId": w["free_snap"]},
+    "ResetDisks": lambda w: {"RegionId": REGION, "Disk.1.DiskId": _stopped(w)["data"],
+                             "Disk.1.SnapshotId": w["free_snap"]},
 }
 
 
@@ -453,7 +475,7 @@ def test_a_faulted_call_changes_nothing(ecs: MockEcs, action: str) -> None:
     # The same call (same ClientToken) then acts, once: the fault left no token behind.
     driver.call(action, **params)
     if action.startswith(("Create", "Run", "Delete", "Start", "Stop", "Attach", "Detach", "Replace", "Modify",
-                          "Resize")):
+                          "Resize", "Reset")):
         assert state_of(ecs) != before
 
 

@@ -69,7 +69,8 @@ Value = Union[str, bytes]
 
 # --- the world every example starts from ---------------------------------------------------------
 class World:
-    """A mock with a running and a stopped instance, an available disk, a snapshot and an image."""
+    """A mock with a running and a stopped instance, an available disk, a snapshot, an image, a policy
+    and a snapshot group."""
 
     def __init__(self) -> None:
         self.build()
@@ -90,9 +91,11 @@ class World:
         policy = self.ok("CreateAutoSnapshotPolicy", regionId=REGION, timePoints='["1"]', repeatWeekdays='["1"]',
                          retentionDays="7")["AutoSnapshotPolicyId"]
         self.ok("ApplyAutoSnapshotPolicy", regionId=REGION, autoSnapshotPolicyId=policy, diskIds=json.dumps([data]))
+        group = self.ok("CreateSnapshotGroup", RegionId=REGION, InstanceId=self.running)["SnapshotGroupId"]
         self.ids: Dict[str, List[str]] = {
             "Instance": [self.running, self.stopped], "Disk": [system, data, free], "Snapshot": [snap],
             "Image": [image, IMAGE], "AutoSnapshotPolicy": [policy], "autoSnapshotPolicy": [policy],
+            "SnapshotGroup": [group],
         }
         self.pristine = self.state = state_of(self.ecs)
 
@@ -129,7 +132,7 @@ def state_of(ecs: MockEcs) -> str:
         for region_id, state in sorted(acct.regions.items()):
             # A model's repr shows every field (the Phase of a status too).
             tables = {kind: [repr(item) for item in getattr(state, kind).values()]
-                      for kind in ("instances", "disks", "snapshots", "images", "policies")}
+                      for kind in ("instances", "disks", "snapshots", "images", "policies", "groups")}
             indexes = {"ip": dict(state.ip_owners), "links": dict(state.link_by_disk),
                        "by_disk": {d: list(t) for d, t in state.snapshots_by_disk.items()}}
             if any(tables.values()) or any(indexes.values()):

@@ -551,7 +551,7 @@ def test_get_and_put_state_over_http(prepared: Any) -> None:
         assert ecs.ids("instances") == []
         status, answer = control(server, "PUT", "/_mock_ecs/state", doc)
         assert status == 200 and answer == {"loaded": True, "ids": {"instances": 3, "disks": 5, "snapshots": 2,
-                                                                    "images": 1, "policies": 0}}
+                                                                    "images": 1, "policies": 0, "groups": 0}}
         assert ecs.dump_state() == doc
         assert snapshot(client, ids["running"])["Progress"] == "40%"
 

@@ -5,17 +5,21 @@ is added here."""
 from . import (
     catalogue,
     disk_attributes,
+    disk_reset,
     disks,
     image_copy,
     images,
     instance_attributes,
     instances,
     policies,
+    snapshot_groups,
+    snapshot_usage,
     snapshots,
     tags,
 )
 
 __all__ = [
-    "catalogue", "disk_attributes", "disks", "image_copy", "images", "instance_attributes", "instances", "policies",
-    "snapshots", "tags",
+    "catalogue", "disk_attributes", "disk_reset", "disks", "image_copy", "images", "instance_attributes", "instances",
+    "policies",
+    "snapshot_groups", "snapshot_usage", "snapshots", "tags",
 ]
