@@ -13,6 +13,8 @@
 | POST/DELETE /_mock_ecs/instances/{id}/locks | lock {"reason": "security", "message": optional}; unlock (?reason=) |
 | POST/DELETE /_mock_ecs/disks/{id}/locks | lock the disk itself {"reason": "financial"}; unlock (?reason=) |
 | POST /_mock_ecs/disks/{id}/data-size | {"gib": 500} |
+| POST /_mock_ecs/disks/{id}/write | write to the disk: {"disk_id", "content": its new generation} |
+| GET /_mock_ecs/disks/{id}/content | {"disk_id", "content": its content generation} (?account_id=) |
 | POST /_mock_ecs/snapshots/{id}/fail | fails now, or at {"at_progress": 40}; "account_id" optional |
 | GET/POST/DELETE /_mock_ecs/snapshot-failures | list; {"disk_id", "rate", "seed", "at_progress", "times"}; clear |
 | GET/POST/DELETE /_mock_ecs/faults | list; {"action", "code", "times", "rate", "seed", "status", "latency", ...} |
@@ -152,6 +154,8 @@ class Control:
         ("POST", re.compile(r"^disks/(?P<disk>[^/]+)/locks$"), "lock_disk"),
         ("DELETE", re.compile(r"^disks/(?P<disk>[^/]+)/locks$"), "unlock_disk"),
         ("POST", re.compile(r"^disks/(?P<disk>[^/]+)/data-size$"), "data_size"),
+        ("POST", re.compile(r"^disks/(?P<disk>[^/]+)/write$"), "write_disk"),
+        ("GET", re.compile(r"^disks/(?P<disk>[^/]+)/content$"), "disk_content"),
         ("POST", re.compile(r"^snapshots/(?P<snapshot>[^/]+)/fail$"), "fail_snapshot"),
         ("GET", re.compile(r"^snapshot-failures$"), "snapshot_failures"),
         ("POST", re.compile(r"^snapshot-failures$"), "add_snapshot_failure"),
@@ -329,6 +333,20 @@ class Control:
         except KeyError:
             raise ControlError(404, f"no disk {disk}") from None
         return {"disk_id": disk, "gib": gib}
+
+    def write_disk(self, doc: Dict[str, Any], params: Dict[str, str], disk: str) -> Dict[str, Any]:
+        try:
+            content = self.handle.write_disk(disk, doc.get("account_id", params.get("account_id")) or None)
+        except KeyError:
+            raise ControlError(404, f"no disk {disk}") from None
+        return {"disk_id": disk, "content": content}
+
+    def disk_content(self, doc: Dict[str, Any], params: Dict[str, str], disk: str) -> Dict[str, Any]:
+        try:
+            content = self.handle.disk_content(disk, params.get("account_id") or None)
+        except KeyError:
+            raise ControlError(404, f"no disk {disk}") from None
+        return {"disk_id": disk, "content": content}
 
     def fail_snapshot(self, doc: Dict[str, Any], params: Dict[str, str], snapshot: str) -> Dict[str, Any]:
         unknown = set(doc) - {"at_progress", "account_id"}

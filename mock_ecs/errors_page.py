@@ -44,6 +44,13 @@ REASONS: Tuple[Tuple[str, str], ...] = (
      r"|Zone\.|ElasticQuota", CAPACITY),
 )
 BY_ACTION: Dict[Tuple[str, str], str] = dict(reach.NOT_ANSWERED)
+for _reset in ("ResetDisk", "ResetDisks"):
+    BY_ACTION[(_reset, "Disk.NotFound")] = (
+        "an unknown disk is answered with the table's other code for it, `InvalidDiskId.NotFound` (same status and "
+        "text)")
+    BY_ACTION[(_reset, "InvalidInstanceId.NotFound")] = (
+        "cannot happen in the mock: a disk In_use always has its instance")
+BY_ACTION[("ResetDisk", "InvalidOperation.DiskResetInProgress")] = "cannot happen in the mock: a reset takes no time"
 
 
 def reason(action: str, code: str) -> str:

@@ -416,6 +416,25 @@ class MockEcs:
         with self.backend.lock:
             self._find("disks", disk_id).data_size = gib
 
+    def write_disk(self, disk_id: str, account_id: Optional[str] = None) -> int:
+        """Write to a disk: its content generation goes up by one; returns the new one.
+
+        A snapshot records the generation its disk had when taken; a disk made from it, or
+        reset to it (ResetDisk), takes that generation: a test checks a restore by reading it
+        back with ``disk_content``. KeyError for an unknown disk.
+        """
+        with self.backend.lock:  # the automatic snapshots due before the write record the old data
+            self._settle(self._accounts(account_id))
+            disk = self._find("disks", disk_id, account_id)
+            disk.content += 1
+            return int(disk.content)
+
+    def disk_content(self, disk_id: str, account_id: Optional[str] = None) -> int:
+        """The disk's content generation now (0 for a new empty disk); KeyError for an unknown disk."""
+        with self.backend.lock:
+            self._settle(self._accounts(account_id))
+            return int(self._find("disks", disk_id, account_id).content)
+
     @property
     def calls(self) -> CallList:
         """Every request answered, oldest first (a copy): action, params, account, region, status, code.

@@ -139,6 +139,8 @@ PARITY = {
     "register_access_key": "POST access-keys",
     "access_keys": "GET access-keys",
     "set_disk_data_size": "POST disks/{id}/data-size",
+    "write_disk": "POST disks/{id}/write",
+    "disk_content": "GET disks/{id}/content",
     "fail_snapshot": "POST snapshots/{id}/fail",
     "fail_snapshots": "POST snapshot-failures",
     "snapshot_failures": "GET snapshot-failures",
@@ -288,6 +290,24 @@ def test_disk_data_size(sdk: SdkCoreDriver, ctl: Ctl) -> None:
     assert ctl("POST", "disks/d-nosuch/data-size", {"gib": 1}, expect=404) == {"error": "no disk d-nosuch"}
     assert "gib must be a number" in ctl("POST", f"disks/{disk_id}/data-size", {"gib": "lots"}, expect=400)["error"]
     assert "give" in ctl("POST", f"disks/{disk_id}/data-size", {}, expect=400)["error"]
+
+
+def test_disk_content_written_and_read(sdk: SdkCoreDriver, ctl: Ctl, server: ThreadedMockServer) -> None:
+    _, disk_id = ready(sdk, ctl)
+    assert ctl("GET", f"disks/{disk_id}/content") == {"disk_id": disk_id, "content": 0}
+    assert ctl("POST", f"disks/{disk_id}/write") == {"disk_id": disk_id, "content": 1}
+    assert ctl("POST", f"disks/{disk_id}/write", {}) == {"disk_id": disk_id, "content": 2}
+    assert server.handle.disk_content(disk_id) == 2
+    assert ctl("GET", f"disks/{disk_id}/content?account_id={DEFAULT_ACCOUNT_ID}")["content"] == 2
+    # Another account does not hold it; an unknown disk is a 404, as for the other disk endpoints.
+    assert ctl("GET", f"disks/{disk_id}/content?account_id=1111111111111111", expect=404) == {
+        "error": f"no disk {disk_id}"}
+    assert ctl("POST", "disks/d-nosuch/write", expect=404) == {"error": "no disk d-nosuch"}
+    assert ctl("GET", "disks/d-nosuch/content", expect=404) == {"error": "no disk d-nosuch"}
+    assert ctl("GET", f"disks/{disk_id}/write", expect=405)["error"].endswith("it takes POST")
+    with pytest.raises(KeyError):
+        server.handle.write_disk("d-nosuch")
+    assert server.handle.disk_content(disk_id) == 2
 
 
 # --- faults and latencies -------------------------------------------------------------------------

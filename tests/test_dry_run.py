@@ -15,7 +15,17 @@ from typing import Any, Dict
 
 import pytest
 
-from conftest import IMAGE, REGION, Driver, SdkCoreDriver, TeaDriver, create_instance, expect_error, run_instance
+from conftest import (
+    IMAGE,
+    REGION,
+    Driver,
+    SdkCoreDriver,
+    TeaDriver,
+    accomplished_snapshot,
+    create_instance,
+    expect_error,
+    run_instance,
+)
 from mock_ecs import MockEcs
 from mock_ecs.backend import DEFAULT_ACCOUNT_ID
 from mock_ecs.router import ACTIONS, META
@@ -47,7 +57,7 @@ def state(ecs: MockEcs) -> Dict[str, Any]:
 def test_the_real_dry_run_actions():
     real = {name for name, params in META.items() if "DryRun" in params}
     assert real == set(MINE) | {"CreateImage", "DeleteImage", "DescribeImages", "DescribeSnapshots"} | {
-        "RebootInstance", "CopyImage"}
+        "RebootInstance", "CopyImage"} | {"ResetDisk", "ResetDisks"}
 
 
 @pytest.mark.parametrize("action", sorted(name for name, params in META.items() if "DryRun" in params))
@@ -107,6 +117,21 @@ def test_dry_run_of_each_mutation_then_the_real_thing(client, ecs):
     assert ecs.ids("instances") == [stopped] and set(ecs.ids("disks")) == disks
     client.call("DeleteInstance", InstanceId=stopped)
     assert ecs.ids("instances") == [] and ecs.ids("disks") == []
+
+
+@pytest.mark.parametrize("action", ("ResetDisk", "ResetDisks"))
+def test_dry_run_of_a_disk_reset_changes_no_data(client, ecs, action):
+    instance_id, disk_id, snap = accomplished_snapshot(client, ecs)
+    client.call("StopInstance", InstanceId=instance_id)
+    ecs.advance_clock(60)
+    ecs.write_disk(disk_id)
+    params = ({"DiskId": disk_id, "SnapshotId": snap} if action == "ResetDisk"
+              else {"RegionId": REGION, "Disk.1.DiskId": disk_id, "Disk.1.SnapshotId": snap})
+    before = state(ecs)
+    expect_error(lambda: client.call(action, DryRun=True, **params), *DRY)
+    assert state(ecs) == before and ecs.disk_content(disk_id) == 1
+    client.call(action, DryRun=False, **params)
+    assert ecs.disk_content(disk_id) == 0
 
 
 # --- a request that would fail answers its failure ------------------------------------------------

@@ -72,6 +72,19 @@ def image_os(state: RegionState, image_id: str) -> Tuple[str, str, str]:
     return known.os_name, os_type(known.platform), known.platform
 
 
+def image_content(state: RegionState, image_id: str) -> int:
+    """The content generation a system disk booted from ``image_id`` holds: that of a custom
+    image's system snapshot (Disk.content), 0 for a public image."""
+    image = state.images.get(image_id) if image_id.startswith("m-") else None
+    if image is None:
+        return 0
+    for _, snap_id, _, kind in image.mappings:
+        snap = state.snapshots.get(snap_id)
+        if kind == "system" and snap is not None:
+            return snap.content
+    return 0
+
+
 def tags_view(tags: Dict[str, str]) -> Dict[str, Any]:
     return {"Tag": [{"TagKey": k, "TagValue": v} for k, v in tags.items()]}
 

@@ -20,6 +20,7 @@ from .common import (
     get_disk,
     get_instance,
     id_filter,
+    image_content,
     image_os,
     new_id,
     progressing_snapshot,
@@ -81,7 +82,9 @@ def create_disk(ctx: Context) -> Dict[str, Any]:
         snap = state.snapshots.get(snap_id)
         if snap is None:
             raise ctx.error("InvalidSnapshotId.NotFound")
-        if snap.status(ctx.now) != "accomplished":
+        # Available (FACTS.md 6: "can be used to create or roll back a cloud disk"): an
+        # instant-access ESSD snapshot before it is accomplished too.
+        if not snap.available(ctx.now):
             raise ctx.error("InvalidSnapshotId.NotReadyDisk")
         # The disk is never smaller than the snapshot it is made from.
         size = max(size or 0, snap.source_disk_size)
@@ -107,6 +110,7 @@ def create_disk(ctx: Context) -> Dict[str, Any]:
             kms_key_id=ctx.get("KMSKeyId"), source_snapshot_id=snap_id, tags=tags,
             performance_level=level or ("PL1" if category == "cloud_essd" else ""),
             resource_group_id=ctx.get("ResourceGroupId"),
+            content=snap.content if snap is not None else 0,  # a disk made from a snapshot holds its data
         )
         if inst is not None:
             disk.charge_type, disk.expired_at = inst.charge_type, inst.expired_at
@@ -263,6 +267,7 @@ def replace_system_disk(ctx: Context) -> Dict[str, Any]:
             instance_id=inst.instance_id, device=old.device or "/dev/xvda", ever_attached=True,
             attached_at=now, portable=False, delete_with_instance=True, charge_type=old.charge_type,
             expired_at=old.expired_at, image_id=image_id, performance_level=old.performance_level,
+            content=image_content(state, image_id),
         )
         inst.disk_ids[inst.disk_ids.index(old.disk_id)] = new.disk_id
         old.instance_id = ""

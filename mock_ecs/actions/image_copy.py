@@ -80,7 +80,7 @@ def copy_image(ctx: Context) -> Dict[str, Any]:
                 description=f"Copied from {snap_id} for image {image_id}",
                 encrypted=encrypted or (original.encrypted if original else False),
                 kms_key_id=kms_key_id or (original.kms_key_id if original and not encrypted else ""),
-                data_gib=original.data_gib if original else None,
+                data_gib=original.data_gib if original else None, content=original.content if original else 0,
             )
             add_snapshot(ctx.account, target, snap)
             snap.image_ids.add(image_id)

@@ -179,7 +179,7 @@ def create_image(ctx: Context) -> Dict[str, Any]:
                     source_disk_category=disk.category, created_at=now,
                     duration=max(settings.snapshot_min_seconds, disk.data_gib * settings.snapshot_seconds_per_gib),
                     snapshot_name=f"Created_for_{image_id}",
-                    description=f"Created for image {image_id}",
+                    description=f"Created for image {image_id}", content=disk.content,
                 )
                 add_snapshot(ctx.account, state, snap)
                 sources.append((disk.device or "/dev/xvda", snap, disk.disk_type))

@@ -32,6 +32,7 @@ from .common import (
     flag_checks,
     get_instance,
     id_filter,
+    image_content,
     image_os,
     new_id,
     public_image,
@@ -347,6 +348,11 @@ def _build(ctx: Context, plan: Dict[str, Any], *, started: bool) -> Instance:
         inst.public_ip = _allocate_ip(state, inst_id, PUBLIC_NETWORK)
     for spec in plan["disks"]:
         disk_id = new_id(ctx, "d", region_id)
+        # Its data: the snapshot it is made from, or for the system disk the image it boots.
+        if spec["snapshot_id"]:
+            content = state.snapshots[spec["snapshot_id"]].content
+        else:
+            content = image_content(state, plan["image_id"]) if spec["type"] == "system" else 0
         disk = Disk(
             disk_id=disk_id, region_id=region_id, zone_id=plan["zone"], category=spec["category"],
             size=spec["size"], disk_type=spec["type"], created_at=now,
@@ -359,6 +365,7 @@ def _build(ctx: Context, plan: Dict[str, Any], *, started: bool) -> Instance:
             expired_at=plan["expires"], image_id=plan["image_id"] if spec["type"] == "system" else "",
             source_snapshot_id=spec["snapshot_id"], encrypted=spec["encrypted"],
             performance_level=spec["performance_level"] or ("PL1" if spec["category"] == "cloud_essd" else ""),
+            content=content,
         )
         state.disks[disk_id] = disk
         inst.disk_ids.append(disk_id)

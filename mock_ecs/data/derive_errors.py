@@ -134,6 +134,12 @@ NEXT_ACTIONS_ROWS: Tuple[Tuple[str, int, str, str], ...] = (
     ("DescribeAutoSnapshotPolicyAssociations", 404, "InvalidAutoSnapshotPolicyId.NotFound",
      "Specified parameter AutoSnapshotPolicyId not found."),
     ("DescribeAutoSnapshotPolicyAssociations", 404, "InvalidDiskId.NotFound", ""),
+    # ResetDisk (NEXT-ACTIONS.md 2.2); ResetDisks, which has only its docs-2021 page, checks the same rules.
+    ("ResetDisk", 400, "DryRunOperation", "Request validation has been passed with DryRun flag set."),
+    ("ResetDisk", 403, "IncorrectDiskStatus.HasUnfinishedSnapshot", "The current disk has unfinished snapshot."),
+    ("ResetDisk", 403, "InvalidOperation.DiskResetInProgress", ""),
+    ("ResetDisks", 400, "DryRunOperation", "Request validation has been passed with DryRun flag set."),
+    ("ResetDisks", 403, "IncorrectDiskStatus.HasUnfinishedSnapshot", "The current disk has unfinished snapshot."),
 )
 NEXT_ACTIONS_CHOICES = (
     "CancelAutoSnapshotPolicy: the 2025 table (NEXT-ACTIONS.md 1.6: 403 `ParameterInvalid`, 404 "
@@ -146,6 +152,10 @@ NEXT_ACTIONS_CHOICES = (
     "CreateAutoSnapshotPolicy `InvalidParameter.EncryptedIllegal` (listed without a text) answers CreateDisk's "
     "text for the same rule; DescribeAutoSnapshotPolicyAssociations' `MissingParameter.AutoSnapshotPolicyIdOrDiskId`"
     " and `ParameterConflict.AutoSnapshotPolicyIdAndDiskId` (no text either) answer the mock's own words.",
+    "ResetDisks: the 2025 ResetDisk table's `IncorrectDiskStatus.HasUnfinishedSnapshot` (NEXT-ACTIONS.md 2.2), "
+    "which ResetDisks' 2021 page lacks, for the same rule. ResetDisk's and ResetDisks' `OperationDenied` "
+    "\"The specified snapshot dees not support ResetDisk.\" [sic] answers a copied snapshot (a copy cannot "
+    "roll back its source disk, NEXT-ACTIONS.md 2.1).",
 )
 
 # (action, code, 2021 text): FACTS.md notes that the newer reference adds a period to the text.
