@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Optional, Tuple, TypeVar, cast
 
 from . import errors, keys
-from .backend import DEFAULT_ACCOUNT_ID, Account, Backend, Fault, real_sleep
+from .backend import DEFAULT_ACCOUNT_ID, Account, Backend, FailureRule, Fault, real_sleep
 from .calls import CallList
 from .gateway import Gateway
 from .models import LOCK_MESSAGES
@@ -395,6 +395,71 @@ class MockEcs:
         with self.backend.lock:
             self.backend.faults.clear()
 
+    def fail_snapshot(
+        self, snapshot_id: str, at_progress: Optional[int] = None, account_id: Optional[str] = None,
+    ) -> Dict[str, Any]:
+        """Make a progressing snapshot fail when its progress reaches ``at_progress`` percent
+        (0-99), or now when None or already past: from then on it is ``failed``, its Progress
+        frozen. Returns it as DescribeSnapshots shows it now. An accomplished or failed one is a
+        ValueError (it can no longer fail); an unknown one a KeyError."""
+        from .backend import fail_at
+
+        at = None if at_progress is None else _percent(at_progress, "fail_snapshot: at_progress")
+        with self.backend.lock:
+            now = self.backend.clock.now()
+            self._settle(self._accounts(account_id))
+            snap = self._find("snapshots", snapshot_id, account_id)
+            status = snap.status(now)
+            if status != "progressing":
+                raise ValueError(f"fail_snapshot: {snapshot_id} is already {status}; only a progressing "
+                                 "snapshot can fail (fail_snapshots makes the next ones fail)")
+            if at is None:
+                snap.failed_at = now
+            else:
+                fail_at(snap, at)
+                snap.failed_at = max(now, cast(float, snap.failed_at))
+        return self.snapshot(snapshot_id, account_id)
+
+    def fail_snapshots(
+        self, disk_id: Optional[str] = None, *, rate: float = 1.0, seed: Optional[int] = 0, at_progress: int = 0,
+        times: Optional[int] = None,
+    ) -> FailureRule:
+        """Make snapshots taken from now on fail at ``at_progress`` percent (0-99): those of
+        ``disk_id`` (None: of every disk), manual, automatic, group members and copies of its
+        snapshots; ``rate`` of them (0-1) drawn from ``random.Random(seed)`` (repeatable), the
+        next ``times`` (None: no limit). Returns the rule, which counts ``seen`` and ``fired``."""
+        where = "fail_snapshots"
+        if disk_id is not None and not isinstance(disk_id, str):
+            raise ValueError(f"{where}: disk_id must be a disk ID or None, not {disk_id!r}")
+        if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 <= rate <= 1:
+            raise ValueError(f"{where}: rate must be a fraction from 0 to 1, not {rate!r}")
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
+            raise ValueError(f"{where}: seed must be an integer or None, not {seed!r}")
+        at = _percent(at_progress, f"{where}: at_progress")
+        if times is not None and (isinstance(times, bool) or not isinstance(times, int) or times < 1):
+            raise ValueError(f"{where}: times must be a positive integer or None, not {times!r}")
+        with self.backend.lock:
+            if disk_id is not None and not any(
+                disk_id in state.disks or disk_id in state.snapshots_by_disk
+                for acct in self.backend.accounts.values() for state in acct.regions.values()
+            ):
+                raise KeyError(f"{where}: no disk {disk_id} (nor snapshots of it) in any account")
+            rule = FailureRule(disk_id, float(rate), seed, at, times)
+            self.backend.failure_rules.append(rule)
+        return rule
+
+    @property
+    def snapshot_failures(self) -> List[FailureRule]:
+        """The rules of fail_snapshots, in the order they are drawn (the first that draws a
+        snapshot decides); each shows ``seen``, ``fired`` and what is left of ``times``."""
+        with self.backend.lock:
+            return list(self.backend.failure_rules)
+
+    def clear_snapshot_failures(self) -> None:
+        """No more snapshots fail by rule (those already set to fail still do); reset() does it too."""
+        with self.backend.lock:
+            self.backend.failure_rules.clear()
+
     @property
     def sleep(self) -> Callable[[float], None]:
         """What injected latencies wait with: ``time.sleep`` unless replaced.
@@ -547,6 +612,13 @@ class MockEcs:
                 if state is not None and any(resource_id in getattr(state, kind) for kind in KINDS):
                     return acct.account_id
         raise KeyError(resource_id)
+
+
+def _percent(value: Any, name: str) -> int:
+    """A progress percent at which a snapshot fails: an integer from 0 to 99 (100 is accomplished)."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 99:
+        raise ValueError(f"{name} must be an integer percent from 0 to 99, not {value!r}")
+    return value
 
 
 def _call_xunit(fn: Callable[..., Any], this: Any, method: Any) -> Any:
