@@ -68,17 +68,6 @@ def two_disk_instance(client: Driver, ecs: MockEcs) -> tuple:
     return instance_id, system, data
 
 
-def fail_snapshot(ecs: MockEcs, snapshot_id: str, at_progress: int) -> None:
-    """ecs.fail_snapshot when it exists (helper F builds it); until then the model's own rule."""
-    if hasattr(ecs, "fail_snapshot"):
-        ecs.fail_snapshot(snapshot_id, at_progress=at_progress)
-        return
-    from mock_ecs.backend import fail_at
-    with ecs.backend.lock:
-        acct = ecs.backend.account(ecs.account_of(snapshot_id))
-        fail_at(acct.regions[REGION].snapshots[snapshot_id], at_progress)
-
-
 def groups(client: Driver, **params: Any) -> List[Dict[str, Any]]:
     out = client.call("DescribeSnapshotGroups", RegionId=REGION, **params)
     return out["SnapshotGroups"]["SnapshotGroup"]
@@ -86,8 +75,7 @@ def groups(client: Driver, **params: Any) -> List[Dict[str, Any]]:
 
 def test_a_group_is_one_snapshot_per_disk_taken_at_one_instant(client: Driver, ecs: MockEcs) -> None:
     instance_id, system, data = two_disk_instance(client, ecs)
-    with ecs.backend.lock:  # the data disk was written to (the control API's write_disk, issue 14)
-        ecs.backend.account(ecs.account_of(data)).regions[REGION].disks[data].content = 7
+    assert ecs.write_disk(data) == 1  # the data disk was written to, the system disk not
     out = client.call("CreateSnapshotGroup", RegionId=REGION, InstanceId=instance_id, Name="nightly",
                       Description="before upgrade", **tag_params([("team", "db")]))
     group_id = out["SnapshotGroupId"]
@@ -114,8 +102,11 @@ def test_a_group_is_one_snapshot_per_disk_taken_at_one_instant(client: Driver, e
     assert group["Status"] == "accomplished"
     assert all(m["Available"] is True for m in group["Snapshots"]["Snapshot"])
     # Each member holds its own disk's content generation.
-    region = ecs.backend.account(ecs.account_of(system)).regions[REGION]
-    assert [region.snapshots[m["SnapshotId"]].content for m in group["Snapshots"]["Snapshot"]] == [0, 7]
+    ecs.write_disk(data)  # a write after the group is not in it
+    members = [m["SnapshotId"] for m in group["Snapshots"]["Snapshot"]]
+    restored = [client.call("CreateDisk", RegionId=REGION, ZoneId="cn-hangzhou-i", SnapshotId=s)["DiskId"]
+                for s in members]
+    assert [ecs.disk_content(d) for d in restored] == [0, 1]
 
 
 def test_disk_ids_and_exclusions(client: Driver, ecs: MockEcs) -> None:
@@ -234,7 +225,7 @@ def test_a_failed_member_fails_the_group(client: Driver, ecs: MockEcs) -> None:
     group_id = client.call("CreateSnapshotGroup", RegionId=REGION, InstanceId=instance_id)["SnapshotGroupId"]
     [group] = groups(client)
     member = group["Snapshots"]["Snapshot"][1]["SnapshotId"]
-    fail_snapshot(ecs, member, 40)
+    ecs.fail_snapshot(member, at_progress=40)
     ecs.advance_clock(30)
     [group] = groups(client, **{"SnapshotGroupId.1": group_id})
     assert group["Status"] == "failed"
@@ -243,6 +234,35 @@ def test_a_failed_member_fails_the_group(client: Driver, ecs: MockEcs) -> None:
     assert groups(client, **{"Status.1": "progressing", "Status.2": "accomplished"}) == []
     ecs.advance_clock(60)
     assert groups(client)[0]["Status"] == "failed"
+    failed = client.call("DescribeSnapshots", RegionId=REGION, Status="failed")["Snapshots"]["Snapshot"]
+    assert [s["SnapshotId"] for s in failed] == [member]
+
+
+def test_failure_rules_apply_to_members(client: Driver, ecs: MockEcs) -> None:
+    instance_id, system, data = two_disk_instance(client, ecs)
+    rule = ecs.fail_snapshots(data, at_progress=10)
+    client.call("CreateSnapshotGroup", RegionId=REGION, InstanceId=instance_id)
+    assert (rule.seen, rule.fired) == (1, 1)  # drawn for the data disk's member only
+    ecs.advance_clock(60)
+    [group] = groups(client)
+    assert group["Status"] == "failed"
+    assert [(m["Progress"], m["Available"]) for m in group["Snapshots"]["Snapshot"]] == [("100%", True),
+                                                                                       ("10%", False)]
+    # A failed member frees its disk: the next group is taken.
+    ecs.clear_snapshot_failures()
+    client.call("CreateSnapshotGroup", RegionId=REGION, InstanceId=instance_id)
+    ecs.advance_clock(60)
+    assert [g["Status"] for g in groups(client)] == ["accomplished", "failed"]
+
+
+def test_instant_access_members_of_an_essd_are_available_early(client: Driver, ecs: MockEcs) -> None:
+    instance_id, system = ready_disk(client, ecs, **{"SystemDisk.Category": "cloud_essd"})
+    client.call("CreateSnapshotGroup", RegionId=REGION, InstanceId=instance_id, InstantAccess="true",
+                InstantAccessRetentionDays=3)
+    [member] = groups(client)[0]["Snapshots"]["Snapshot"]
+    assert (member["Progress"], member["Available"], member["InstantAccess"]) == ("0%", True, True)
+    assert member["InstantAccessRetentionDays"] == 3
+    assert groups(client)[0]["Status"] == "progressing"
 
 
 def test_describe_filters_and_pages(client: Driver, ecs: MockEcs) -> None:

@@ -138,7 +138,7 @@ def create_group(ctx: Context) -> Dict[str, Any]:
 
 
 def member_view(snap: Snapshot, group: SnapshotGroup, now: float) -> Dict[str, Any]:
-    status = snap.status(now)
+    """One member; Available reads as DescribeSnapshots' (an instant-access ESSD member early)."""
     view: Dict[str, Any] = {
         "SnapshotId": snap.snapshot_id,
         "SourceDiskId": snap.source_disk_id,
@@ -146,7 +146,7 @@ def member_view(snap: Snapshot, group: SnapshotGroup, now: float) -> Dict[str, A
         "Progress": f"{snap.progress(now)}%",
         "InstantAccess": snap.instant_access,
         "InstantAccessRetentionDays": group.instant_access_retention_days,
-        "Available": status == "accomplished",
+        "Available": snap.available(now),
         "Tags": _tags(snap.tags),
     }
     if group.instant_access_retention_days is None:
