@@ -322,6 +322,17 @@ def test_a_failed_snapshot_makes_no_image(client: Driver, ecs: MockEcs) -> None:
     assert ecs.ids("images") == []
 
 
+def test_an_instant_access_snapshot_is_available_until_it_fails(client: Driver, ecs: MockEcs) -> None:
+    """An ESSD's instant-access snapshot is usable while it progresses (Available true): failed, it no longer is."""
+    _, disk_id = ready_disk(client, ecs, **{"SystemDisk.Category": "cloud_essd"})
+    snap_id = str(client.call("CreateSnapshot", DiskId=disk_id, InstantAccess=True)["SnapshotId"])
+    ecs.fail_snapshot(snap_id, at_progress=40)
+    ecs.advance_clock(12)
+    assert state_of(describe(client, snap_id)) == ("progressing", "20%", 48, True)
+    ecs.advance_clock(12)
+    assert state_of(describe(client, snap_id)) == ("failed", "40%", 0, False)
+
+
 @pytest.mark.in_process
 def test_a_failed_snapshot_can_be_deleted_and_is_gone(client: Driver, ecs: MockEcs) -> None:
     _, disk_id = ready_disk(client, ecs)
@@ -366,6 +377,23 @@ def test_an_automatic_snapshot_fails_by_rule_and_frees_the_next_time_point(clien
         else:  # the counterpart: nothing fails, 11:00 finds the disk busy
             assert [(s["SnapshotType"], s["Status"]) for s in by_time] == [("auto", "progressing")]
             assert [f["skipped"] for f in ecs.auto_snapshot_log()] == ["", "snapshot_progressing"]
+
+
+# --- snapshot groups: a member drawn by a rule fails the group ----------------------------------------
+def test_a_rule_fails_a_group_member_and_so_the_group(client: Driver, ecs: MockEcs) -> None:
+    instance_id, system = ready_disk(client, ecs, **{"DataDisk.1.Size": 20})
+    disks = client.call("DescribeDisks", RegionId=REGION, InstanceId=instance_id)["Disks"]["Disk"]
+    data = next(d["DiskId"] for d in disks if d["Type"] == "data")
+    rule = ecs.fail_snapshots(data, at_progress=50)
+    group_id = client.call("CreateSnapshotGroup", RegionId=REGION, InstanceId=instance_id)["SnapshotGroupId"]
+    ecs.advance_clock(DURATION)
+    out = client.call("DescribeSnapshotGroups", RegionId=REGION, **{"SnapshotGroupId.1": group_id})
+    [group] = out["SnapshotGroups"]["SnapshotGroup"]
+    members = {m["SourceDiskId"]: m["Progress"] for m in group["Snapshots"]["Snapshot"]}
+    assert (group["Status"], members) == ("failed", {system: "100%", data: "50%"})
+    assert (rule.seen, rule.fired) == (1, 1)
+    assert ids_with_status(client, data, "failed") == [m["SnapshotId"] for m in group["Snapshots"]["Snapshot"]
+                                                        if m["SourceDiskId"] == data]
 
 
 # --- accounts ------------------------------------------------------------------------------------------
