@@ -300,6 +300,10 @@ def scenario(ecs: MockEcs, call: Call) -> Dict[str, List[Dict[str, Any]]]:
     ecs.advance_clock(3600)
     ask("CopyImage", RegionId=REGION, ImageId=image, DestinationRegionId="cn-shanghai",
         DestinationImageName="golden-copy", DestinationDescription="a copy", Tag__1__Key="env", Tag__1__Value="prod")
+    ask("CopySnapshot", RegionId=REGION, SnapshotId=sys_snap, DestinationRegionId="cn-shanghai",
+        DestinationSnapshotName="sys-copy", DestinationSnapshotDescription="a copy", RetentionDays=30,
+        Tag__1__Key="env", Tag__1__Value="dr")
+    ask("DescribeSnapshots", RegionId="cn-shanghai")  # a copy: SourceSnapshotId, SourceRegionId
     ask("CreateDisk", RegionId=REGION, ZoneId=ZONE, SnapshotId=data_snap, DiskName="restored")
     # Tags: the plural actions on each resource type, a page that continues, the legacy ones.
     for kind, rid in (("instance", web), ("disk", data_disk), ("snapshot", sys_snap), ("image", image)):

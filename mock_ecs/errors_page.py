@@ -51,6 +51,12 @@ for _reset in ("ResetDisk", "ResetDisks"):
     BY_ACTION[(_reset, "InvalidInstanceId.NotFound")] = (
         "cannot happen in the mock: a disk In_use always has its instance")
 BY_ACTION[("ResetDisk", "InvalidOperation.DiskResetInProgress")] = "cannot happen in the mock: a reset takes no time"
+BY_ACTION[("CopySnapshot", "InvalidRegionId.MalFormed")] = (
+    "an unknown source or destination region is answered with the table's `InvalidRegionId.NotExists`")
+BY_ACTION[("CopySnapshot", "InvalidSnapshotCategory.NotSupportCopy")] = (
+    "cannot happen in the mock: local snapshots (Category flash) are not made")
+BY_ACTION[("CopySnapshot", "InvalidOperation.UnfinishedCrossRegionCopy")] = (
+    "not yet: the table gives this code no text and no rule; copies of one snapshot may run at once")
 
 
 def reason(action: str, code: str) -> str:

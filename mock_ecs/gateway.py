@@ -67,7 +67,7 @@ def internal_error(req: HttpRequest, request_id: str, backend: Optional[Backend]
 
 # The text several actions (the automatic snapshot policy ones) document for an unknown region.
 REGION_INVALID = "The specified RegionId parameter is invalid."
-REGION_CODES = ("InvalidRegionId", "InvalidParam.RegionId")
+REGION_CODES = ("InvalidRegionId", "InvalidParam.RegionId", "InvalidRegionId.NotExists")
 
 
 def unknown_region(action: str) -> EcsError:
@@ -76,7 +76,7 @@ def unknown_region(action: str) -> EcsError:
     for status, message in table.get("ParameterInvalid", ()):
         if message == REGION_INVALID:
             return EcsError("ParameterInvalid", message, status)
-    for code in REGION_CODES:  # an action's own code for it (the snapshot link and usage actions)
+    for code in REGION_CODES:  # an action's own code for it (snapshot links, usage; CopySnapshot)
         if code in table:
             status, message = table[code][0]
             return EcsError(code, message, status)

@@ -14,6 +14,9 @@ class Settings:
     initialization_seconds: float = 3600
     snapshot_seconds_per_gib: float = 1.5
     snapshot_min_seconds: float = 10
+    # CopySnapshot: a copy progresses max(snapshot_min_seconds, data GiB x this); 0 (the
+    # default): as long as a snapshot of the source's data (snapshot_seconds_per_gib).
+    copy_seconds_per_gib: float = 0
     instance_start_seconds: float = 0
     instance_transition_seconds: float = 0
     # Disk passing states (Creating, Attaching, Detaching) last this long; 0 settles at once.

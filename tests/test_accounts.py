@@ -390,6 +390,23 @@ def _copy_image(w: World) -> None:
     assert w.ecs.ids("images", ACCT_B) == []
 
 
+@case("CopySnapshot")
+def _copy_snapshot(w: World) -> None:
+    r = w.res
+    dest = {"DestinationRegionId": "cn-beijing", "DestinationSnapshotName": "copy",
+            "DestinationSnapshotDescription": "a copy"}
+    snap_b = w.b.call("CreateSnapshot", DiskId=r["sys_b"])["SnapshotId"]
+    w.ecs.advance_clock(3600)
+    w.freeze()
+    # A's snapshot is unknown to B (403 in CopySnapshot's table), as one that never existed.
+    err = w.refused("CopySnapshot", "InvalidSnapshotId.NotFound", RegionId=REGION, SnapshotId=r["snap_a"], **dest)
+    assert (err.status, err.message) == (403, "The specified snapshot is not exists.")
+    assert as_list(w.b.call("DescribeSnapshots", RegionId="cn-beijing")["Snapshots"].get("Snapshot", [])) == []
+    w.frozen = None
+    token_case(w, "CopySnapshot", {"RegionId": REGION, "SnapshotId": r["snap_a"], **dest},
+               {"RegionId": REGION, "SnapshotId": snap_b, **dest})
+
+
 @case("DescribeImages")
 def _describe_images(w: World) -> None:
     r = w.res

@@ -242,7 +242,7 @@ def test_snapshot_quota_variable_reaches_behaviour(serve: Any) -> None:
 
 NON_DEFAULT = {
     "snapshot_quota": ("7", 7), "initialization_seconds": ("60", 60.0), "snapshot_seconds_per_gib": ("0.5", 0.5),
-    "snapshot_min_seconds": ("3", 3.0), "instance_start_seconds": ("2", 2.0),
+    "snapshot_min_seconds": ("3", 3.0), "copy_seconds_per_gib": ("0.25", 0.25), "instance_start_seconds": ("2", 2.0),
     "instance_transition_seconds": ("4", 4.0), "disk_transition_seconds": ("5", 5.0),
     "image_creation_seconds": ("6", 6.0), "image_quota": ("8", 8),
     "edition": ("current", "current"), "strict_access_keys": ("true", True),

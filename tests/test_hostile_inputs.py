@@ -296,7 +296,9 @@ def wire_names(action: str) -> st.SearchStrategy[str]:
 STRUCTURED = ("Ids", "Addresses", "LinkId", "NextToken", "Filter.1.Value", "Filter.2.Value", "timePoints",
               "repeatWeekdays", "TargetCopyRegions")
 # Plausible values of the automatic snapshot policy actions' required lowerCamel parameters.
-PLAUSIBLE = {"regionId": REGION, "timePoints": '["1","13"]', "repeatWeekdays": '["1","7"]', "retentionDays": "7"}
+PLAUSIBLE = {"regionId": REGION, "timePoints": '["1","13"]', "repeatWeekdays": '["1","7"]', "retentionDays": "7",
+             "DestinationRegionId": "cn-beijing", "DestinationSnapshotName": "copy-1",
+             "DestinationSnapshotDescription": "a copy"}
 
 
 def real_required(draw: Any, name: str, pool: Dict[str, List[str]]) -> Value:

@@ -12,6 +12,7 @@ from . import (
     instance_attributes,
     instances,
     policies,
+    snapshot_copy,
     snapshot_groups,
     snapshot_usage,
     snapshots,
@@ -21,5 +22,5 @@ from . import (
 __all__ = [
     "catalogue", "disk_attributes", "disk_reset", "disks", "image_copy", "images", "instance_attributes", "instances",
     "policies",
-    "snapshot_groups", "snapshot_usage", "snapshots", "tags",
+    "snapshot_copy", "snapshot_groups", "snapshot_usage", "snapshots", "tags",
 ]

@@ -102,7 +102,8 @@ def snapshot_type(snap: Snapshot) -> str:
 def snapshot_view(ctx: Context, snap: Snapshot) -> Dict[str, Any]:
     """One Snapshot of DescribeSnapshots, keys in the real order (keyorder.py; 28 to 30 keys,
     capacity 64). RetentionDays and InstantAccessRetentionDays appear only when they apply, as
-    in the reference's sample; SourceSnapshotId/SourceRegionId are those of a copy (none here)."""
+    in the reference's sample; SourceSnapshotId/SourceRegionId are those of a copy (CopySnapshot),
+    empty otherwise; Available may be true before accomplished (Snapshot.available)."""
     now = ctx.now
     status = snap.status(now)
     done = status == "accomplished"
@@ -118,14 +119,14 @@ def snapshot_view(ctx: Context, snap: Snapshot) -> Dict[str, Any]:
         "InstantAccessRetentionDays": snap.retention_days,
         "SourceDiskId": snap.source_disk_id,
         "SnapshotSN": ids.snapshot_sn(snap.snapshot_id),
-        "SourceRegionId": "",
-        "Available": done,
+        "SourceRegionId": snap.source_region_id,
+        "Available": snap.available(now),
         "Tags": tags_view(snap.tags),
         "Status": status,
         "Progress": f"{snap.progress(now)}%",
         "Usage": snap.usage(),
         "ProductCode": snap.product_code,
-        "SourceSnapshotId": "",
+        "SourceSnapshotId": snap.source_snapshot_id,
         "RetentionDays": snap.retention_days,
         "SourceStorageType": "disk",
         "SnapshotId": snap.snapshot_id,

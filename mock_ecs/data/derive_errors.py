@@ -140,6 +140,24 @@ NEXT_ACTIONS_ROWS: Tuple[Tuple[str, int, str, str], ...] = (
     ("ResetDisk", 403, "InvalidOperation.DiskResetInProgress", ""),
     ("ResetDisks", 400, "DryRunOperation", "Request validation has been passed with DryRun flag set."),
     ("ResetDisks", 403, "IncorrectDiskStatus.HasUnfinishedSnapshot", "The current disk has unfinished snapshot."),
+    # CopySnapshot (NEXT-ACTIONS.md 2.1, the 2025 table), over its Chinese 2021 page's table.
+    ("CopySnapshot", 400, "InvalidRegionId.MalFormed", "The specified RegionId is not valid."),
+    ("CopySnapshot", 403, "InvalidSnapshotId.NotFound", "The specified snapshot is not exists."),
+    ("CopySnapshot", 403, "InvalidSnapshotId.NotReady", "The specified snapshot has not completed yet."),
+    ("CopySnapshot", 403, "InvalidOperation.NotSupportCopyInSameRegion",
+     "Copying snapshot in the same region is not supported."),
+    ("CopySnapshot", 403, "InvalidSnapshotName.Malformed", "The specified SnapshotName is wrongly formed."),
+    ("CopySnapshot", 403, "InvalidDescription.Malformed", "The specified description is wrongly formed."),
+    ("CopySnapshot", 403, "InvalidRetentionDays.Malformed", "The specified RetentionDays is not valid."),
+    ("CopySnapshot", 403, "InvalidRegionId.NotExists", "Region not exists."),
+    ("CopySnapshot", 403, "InvalidOperation.UnfinishedCrossRegionCopy", ""),
+    ("CopySnapshot", 403, "InvalidSnapshotCategory.NotSupportCopy", ""),
+    ("CopySnapshot", 403, "QuotaExceed.SnapshotQuota", ""),
+    ("CopySnapshot", 403, "InvalidEncrypted.NotMatchKmsKeyId", ""),
+    ("CopySnapshot", 400, "Duplicate.TagKey", ""),
+    ("CopySnapshot", 400, "InvalidTagKey.Malformed", ""),
+    ("CopySnapshot", 400, "InvalidTagValue.Malformed", ""),
+    ("CopySnapshot", 409, "InvalidOperation.Conflict", ""),
 )
 NEXT_ACTIONS_CHOICES = (
     "CancelAutoSnapshotPolicy: the 2025 table (NEXT-ACTIONS.md 1.6: 403 `ParameterInvalid`, 404 "
@@ -156,6 +174,10 @@ NEXT_ACTIONS_CHOICES = (
     "which ResetDisks' 2021 page lacks, for the same rule. ResetDisk's and ResetDisks' `OperationDenied` "
     "\"The specified snapshot dees not support ResetDisk.\" [sic] answers a copied snapshot (a copy cannot "
     "roll back its source disk, NEXT-ACTIONS.md 2.1).",
+    "CopySnapshot: the 2025 table (NEXT-ACTIONS.md 2.1) over the Chinese 2021 page's (whose rows quote the "
+    "English texts; the tag codes keep its texts). `QuotaExceed.SnapshotQuota` (listed without a text) answers "
+    "CreateSnapshot's newer text for it; `InvalidEncrypted.NotMatchKmsKeyId` (no text either) the mock's own "
+    "words.",
 )
 
 # (action, code, 2021 text): FACTS.md notes that the newer reference adds a period to the text.
@@ -228,6 +250,10 @@ def docs_2021(path: Path) -> Table:
     return _rows(path.read_text(encoding="utf-8"), "Error codes", _ROW_DOCS, unescape=True)
 
 
+def docs_2021_zh(path: Path) -> Table:
+    return _rows(path.read_text(encoding="utf-8"), "错误码", _ROW_DOCS, unescape=True)
+
+
 def common_2021(facts: str) -> Table:
     return _rows(facts, "2b.", _ROW_2021)
 
@@ -277,7 +303,9 @@ def derive(shared: Path, actions: Sequence[str]) -> Dict[str, object]:
             # The actions built after the first 19 have only the docs-2021 page.
             # Neither page (DescribeInstanceTypes, CopyImage): no documented table, the
             # common table and the catalogue's texts answer.
-            tables[name] = docs_2021(docs) if docs.exists() else {}
+            # CopySnapshot has only its Chinese page, whose table quotes the English texts.
+            zh = ref / "docs-2021" / f"{name}.zh.md"
+            tables[name] = docs_2021(docs) if docs.exists() else docs_2021_zh(zh) if zh.exists() else {}
             continue
         table = action_2021(path)
         if docs.exists() and docs_2021(docs) != table:
