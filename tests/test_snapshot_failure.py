@@ -322,6 +322,17 @@ def test_a_failed_snapshot_makes_no_image(client: Driver, ecs: MockEcs) -> None:
     assert ecs.ids("images") == []
 
 
+def test_an_instant_access_snapshot_is_available_until_it_fails(client: Driver, ecs: MockEcs) -> None:
+    """An ESSD's instant-access snapshot is usable while it progresses (Available true): failed, it no longer is."""
+    _, disk_id = ready_disk(client, ecs, **{"SystemDisk.Category": "cloud_essd"})
+    snap_id = str(client.call("CreateSnapshot", DiskId=disk_id, InstantAccess=True)["SnapshotId"])
+    ecs.fail_snapshot(snap_id, at_progress=40)
+    ecs.advance_clock(12)
+    assert state_of(describe(client, snap_id)) == ("progressing", "20%", 48, True)
+    ecs.advance_clock(12)
+    assert state_of(describe(client, snap_id)) == ("failed", "40%", 0, False)
+
+
 @pytest.mark.in_process
 def test_a_failed_snapshot_can_be_deleted_and_is_gone(client: Driver, ecs: MockEcs) -> None:
     _, disk_id = ready_disk(client, ecs)
