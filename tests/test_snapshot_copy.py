@@ -7,7 +7,19 @@ from __future__ import annotations
 import json
 from typing import Any, Dict, List
 
-from conftest import REGION, Driver, accomplished_snapshot, expect_error, ready_disk, run_instance, system_disk
+import pytest
+
+from conftest import (
+    REGION,
+    Driver,
+    SdkCoreDriver,
+    TeaDriver,
+    accomplished_snapshot,
+    expect_error,
+    ready_disk,
+    run_instance,
+    system_disk,
+)
 from mock_ecs import MockEcs
 
 DEST = "cn-beijing"
@@ -237,3 +249,35 @@ def test_an_instant_access_essd_snapshot_is_available_before_it_is_accomplished(
     assert shown(client, REGION, fast)[0]["Available"] is False
     ecs.advance_clock(60)
     assert shown(client, REGION, fast)[0]["Available"] is True
+
+
+@pytest.mark.in_process
+def test_the_typed_request_classes_of_both_sdks(ecs: MockEcs) -> None:
+    """aliyunsdkecs' CopySnapshotRequest and the Tea client's copy_snapshot with its models; the
+    Tea DescribeSnapshots model reads the copy's source fields and Available."""
+    from alibabacloud_ecs20140526 import models
+    from aliyunsdkecs.request.v20140526.CopySnapshotRequest import CopySnapshotRequest
+
+    core, tea = SdkCoreDriver(), TeaDriver()
+    _, _, source = accomplished_snapshot(core, ecs)
+    req = CopySnapshotRequest()
+    req.set_SnapshotId(source)
+    req.set_DestinationRegionId(DEST)
+    req.set_DestinationSnapshotName("dr-core")
+    req.set_DestinationSnapshotDescription("by aliyunsdkcore")
+    req.set_Encrypted(True)
+    req.set_KMSKeyId("key-dr-0001")
+    req.set_RetentionDays(7)
+    req.set_Tags([{"Key": "site", "Value": "dr"}])
+    by_core = json.loads(core.client.do_action_with_exception(req))["SnapshotId"]
+    body = tea.client.copy_snapshot(models.CopySnapshotRequest(
+        region_id=REGION, snapshot_id=source, destination_region_id=DEST, destination_snapshot_name="dr-tea",
+        destination_snapshot_description="by the Tea SDK", client_token="tea-copy-0001",
+        tag=[models.CopySnapshotRequestTag(key="site", value="dr")])).body
+    assert body.request_id and body.snapshot_id.startswith("s-2ze") and body.snapshot_id != by_core
+    ecs.advance_clock(60)
+    found = tea.client.describe_snapshots(models.DescribeSnapshotsRequest(
+        region_id=DEST, snapshot_ids=json.dumps([by_core, body.snapshot_id]))).body.snapshots.snapshot
+    assert sorted((s.snapshot_name, s.source_snapshot_id, s.source_region_id, s.available, s.encrypted)
+                  for s in found) == [("dr-core", source, REGION, True, True), ("dr-tea", source, REGION, True, False)]
+    assert {s.tags.tag[0].tag_key for s in found} == {"site"}
