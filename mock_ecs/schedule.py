@@ -180,7 +180,8 @@ def _fire_until(backend: Backend, acct: Account, now: float) -> None:
         for policy in state.policies.values():
             if policy.disk_ids:
                 offsets = week_offsets(policy)
-                first = _first_useful(settings, state, policy, offsets, start, now)
+                # A failure rule draws for every snapshot made: with one, every firing counts.
+                first = start if backend.failure_rules else _first_useful(settings, state, policy, offsets, start, now)
                 streams.append(_stream(instants(offsets, first, now), policy, region_id))
     for t, _, region_id, policy_id in heapq.merge(*streams):
         if acct.retention:  # what is alive at ``t`` is what the quota counts
@@ -212,7 +213,8 @@ def _first_useful(
     alive at ``now`` takes place, so it can change later firings only by keeping the disk busy
     into the next instant (not when every disk's snapshot takes less than the shortest gap) or by
     filling the quota (not when the disk's snapshots plus a retention's worth of firings fit).
-    Then those firings change nothing but the log, and are skipped.
+    Then those firings change nothing but the log, and are skipped (not while a failure rule is
+    set: each firing would draw it).
     """
     if policy.retention_days <= 0:
         return start

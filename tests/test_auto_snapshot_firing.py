@@ -249,13 +249,15 @@ def test_freezegun_moves_the_schedule(client: Driver) -> None:
 
 
 @pytest.mark.in_process
-@pytest.mark.parametrize(("settings", "data_gib", "count", "logged"), [
-    ({}, None, 28, 2 * 28),  # the long jump skips the year but its last two weeks
-    ({"snapshot_quota": 20}, None, 20, 364 * 4),  # the quota could fill: every firing counts (rotation)
-    ({}, 20_000, 14, 364 * 4),  # 30,000 s snapshots outlast the 6-hour gaps: every firing counts (skips)
+@pytest.mark.parametrize(("settings", "data_gib", "count", "logged", "rate"), [
+    ({}, None, 28, 2 * 28, None),  # the long jump skips the year but its last two weeks
+    ({"snapshot_quota": 20}, None, 20, 364 * 4, None),  # the quota could fill: every firing counts (rotation)
+    ({}, 20_000, 14, 364 * 4, None),  # 30,000 s snapshots outlast the 6-hour gaps: every firing counts (skips)
+    ({}, None, 28, 364 * 4, 0.5),  # a failure rule draws for every snapshot: every firing counts
 ])
 def test_a_year_in_one_step_equals_the_year_week_by_week(
-    client: Driver, settings: Dict[str, int], data_gib: Optional[int], count: int, logged: int
+    client: Driver, settings: Dict[str, int], data_gib: Optional[int], count: int, logged: int,
+    rate: Optional[float],
 ) -> None:
     """What a year's jump leaves is what firing every time point in turn leaves, whether the
     jump skipped the firings that could not matter or, when they could, made them all."""
@@ -265,6 +267,8 @@ def test_a_year_in_one_step_equals_the_year_week_by_week(
             _, disk_id = ready_disk(client, ecs)
             if data_gib is not None:
                 ecs.set_disk_data_size(disk_id, data_gib)
+            if rate is not None:
+                ecs.fail_snapshots(disk_id, rate=rate, seed=7, at_progress=50)
             policy = create_policy(client, [3, 9, 15, 21], retention=7)
             apply_policy(client, policy, disk_id)
             for _ in range(steps):
@@ -276,6 +280,8 @@ def test_a_year_in_one_step_equals_the_year_week_by_week(
             kept[steps] = [(s["CreationTime"], s["SnapshotName"].replace(policy, "sp"), s["Status"]) for s in snaps]
     assert len(kept[1]) == count
     assert kept[1] == kept[52]
+    if rate is not None:  # some failed (and, failed, freed the disk for the next time point)
+        assert 0 < sum(status == "failed" for _, _, status in kept[1]) < count
 
 
 @pytest.mark.in_process
