@@ -107,6 +107,15 @@ def check_unlocked(ctx: Context, inst: Instance, lock_key: str = "InstanceLocked
         raise ctx.error("InstanceExpiredOrInArrears")
 
 
+def check_account_open(ctx: Context) -> None:
+    """The account's own refusals of snapshot work (set_account_status): before any disk check."""
+    account = ctx.account
+    if account.not_enough_balance:
+        raise ctx.error("InvalidAccountStatus.NotEnoughBalance")
+    if account.snapshot_service_unavailable:
+        raise ctx.error("InvalidAccountStatus.SnapshotServiceUnavailable")
+
+
 def get_disk(ctx: Context, disk_id: str) -> Tuple[RegionState, Disk]:
     state = ctx.locate(disk_id)
     disk = state.disks.get(disk_id) if state else None

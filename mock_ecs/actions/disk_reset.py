@@ -19,17 +19,10 @@ from ..backend import RegionState
 from ..context import Context
 from ..models import Disk, Snapshot
 from ..registry import action
-from .common import dry_run_flag, progressing_snapshot
+from .common import check_account_open, dry_run_flag, progressing_snapshot
 
 # "Valid values of N: 1 to 10" (ResetDisks).
 DISK_LIMIT = 10
-
-
-def _account(ctx: Context) -> None:
-    if ctx.account.not_enough_balance:
-        raise ctx.error("InvalidAccountStatus.NotEnoughBalance")
-    if ctx.account.snapshot_service_unavailable:
-        raise ctx.error("InvalidAccountStatus.SnapshotServiceUnavailable")
 
 
 def _check(ctx: Context, state: RegionState, disk_id: str, snap_id: str) -> Tuple[Disk, Snapshot]:
@@ -75,7 +68,7 @@ def _reset(disk: Disk, snap: Snapshot) -> None:
 def reset_disk(ctx: Context) -> Dict[str, Any]:
     dry_run_flag(ctx)
     disk_id, snap_id = ctx.get("DiskId"), ctx.get("SnapshotId")
-    _account(ctx)
+    check_account_open(ctx)
     state = ctx.locate(disk_id)
     if state is None:
         raise ctx.error("InvalidDiskId.NotFound")
@@ -108,7 +101,7 @@ def reset_disks(ctx: Context) -> Dict[str, Any]:
     """All or nothing: every pair is checked before any disk changes; the answer lists each."""
     dry_run_flag(ctx)
     pairs = _pairs(ctx)
-    _account(ctx)
+    check_account_open(ctx)
     state = ctx.region()
     checked = [_check(ctx, state, disk_id, snap_id) for disk_id, snap_id in pairs]
     ctx.commit()

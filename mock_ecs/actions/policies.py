@@ -19,7 +19,7 @@ from ..context import Context
 from ..errors import EcsError
 from ..models import AutoSnapshotPolicy, Disk
 from ..registry import action
-from .common import new_id, resource_group_check, tag_check, tags_view
+from .common import check_account_open, new_id, resource_group_check, tag_check, tags_view
 
 QUOTA = 100  # policies per region and account (AutoSnapshotPolicy.QuotaExceed)
 RETENTION_MAX = {"CreateAutoSnapshotPolicy": 65535, "ModifyAutoSnapshotPolicyEx": 65536}
@@ -138,14 +138,6 @@ def _copy_settings(ctx: Context, policy: AutoSnapshotPolicy) -> None:
         policy.copy_kms_key_id = kms
 
 
-def _account_open(ctx: Context) -> None:
-    account = ctx.account
-    if account.not_enough_balance:
-        raise ctx.error("InvalidAccountStatus.NotEnoughBalance")
-    if account.snapshot_service_unavailable:
-        raise ctx.error("InvalidAccountStatus.SnapshotServiceUnavailable")
-
-
 def _policy(ctx: Context, *, bad_id: Optional[str] = None) -> AutoSnapshotPolicy:
     """The request's ``autoSnapshotPolicyId`` in its region: one that is not an ``sp-`` ID is
     ``bad_id`` where the action documents that text; one of another region, or none, does not exist."""
@@ -198,7 +190,7 @@ def create_policy(ctx: Context) -> Dict[str, Any]:
         retention_days=retention, policy_name=name, resource_group_id=ctx.get("ResourceGroupId"), tags=tags,
     )
     _copy_settings(ctx, policy)
-    _account_open(ctx)
+    check_account_open(ctx)
     if len(state.policies) >= QUOTA:
         raise ctx.error("AutoSnapshotPolicy.QuotaExceed",
                         "The maximum number of automatic snapshot policy has been reached.")
@@ -314,7 +306,7 @@ def apply_policy(ctx: Context) -> Dict[str, Any]:
                             "The type of the specified disk does not support creating a snapshot.")
         raise ctx.error("PartofDiskCategory.OperationNotSupported",
                         "The types of some disks in the disk list do not support creating snapshots.")
-    _account_open(ctx)
+    check_account_open(ctx)
     for disk in disks:
         schedule.apply(ctx.account, state, policy, disk, ctx.now)
     return {}

@@ -23,7 +23,7 @@ from ..context import Context
 from ..models import Snapshot
 from ..registry import action
 from ..settings import Settings
-from .common import new_id
+from .common import check_account_open, new_id
 
 # CopySnapshot's QuotaExceed.SnapshotQuota has no text in its table: CreateSnapshot's newer
 # reference words the same code so (FACTS.md 8).
@@ -67,11 +67,8 @@ def copy_snapshot(ctx: Context) -> Dict[str, Any]:
     destination = ctx.get("DestinationRegionId")
 
     def create() -> Dict[str, Any]:
+        check_account_open(ctx)
         account = ctx.account
-        if account.not_enough_balance:
-            raise ctx.error("InvalidAccountStatus.NotEnoughBalance")
-        if account.snapshot_service_unavailable:
-            raise ctx.error("InvalidAccountStatus.SnapshotServiceUnavailable")
         if not regions.is_known(destination):
             raise ctx.error("InvalidRegionId.NotExists", message="Region not exists.")
         if destination == region_id:

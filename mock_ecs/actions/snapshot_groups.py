@@ -18,7 +18,7 @@ from ..context import Context
 from ..errors import EcsError
 from ..models import Disk, Snapshot, SnapshotGroup
 from ..registry import action
-from .common import new_id, repeat_values, resource_group_check, tag_check
+from .common import check_account_open, new_id, repeat_values, resource_group_check, tag_check
 from .snapshots import _check_disk
 
 MAX_DISKS = 16  # DiskId.N and ExcludeDiskId.N: N 1..16
@@ -110,11 +110,8 @@ def create_group(ctx: Context) -> Dict[str, Any]:
     token = validate.client_token(ctx)
 
     def create() -> Dict[str, Any]:
+        check_account_open(ctx)
         account = ctx.account
-        if account.not_enough_balance:
-            raise ctx.error("InvalidAccountStatus.NotEnoughBalance")
-        if account.snapshot_service_unavailable:
-            raise ctx.error("InvalidAccountStatus.SnapshotServiceUnavailable")
         state, region_id = ctx.region(), ctx.region_id
         assert region_id is not None  # RegionId is required (gateway)
         disks = _disks(ctx, state)  # every disk first: a refused one refuses the group

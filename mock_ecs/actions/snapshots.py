@@ -15,7 +15,7 @@ from ..context import Context
 from ..models import Disk, Snapshot
 from ..paging import paginate
 from ..registry import action
-from .common import choice, optional_flag, tag_entries, tags_view
+from .common import check_account_open, choice, optional_flag, tag_entries, tags_view
 
 SNAPSHOT_STATUSES = ("progressing", "accomplished", "failed", "all")
 # The documented filter values (DescribeSnapshots.md); "timer" appears in responses only.
@@ -74,11 +74,8 @@ def create_snapshot(ctx: Context) -> Dict[str, Any]:
     token = validate.client_token(ctx)
 
     def create() -> Dict[str, Any]:
+        check_account_open(ctx)
         account = ctx.account
-        if account.not_enough_balance:
-            raise ctx.error("InvalidAccountStatus.NotEnoughBalance")
-        if account.snapshot_service_unavailable:
-            raise ctx.error("InvalidAccountStatus.SnapshotServiceUnavailable")
         disk = _check_disk(ctx, ctx.get("DiskId"))
         ctx.commit()
         snap = take_snapshot(
