@@ -23,6 +23,7 @@ HOSTS = "not yet: dedicated hosts, deployment sets, clusters and private pools a
 CRYPTO = "not yet: encryption (KMS keys) is not modelled"
 SPOT = "not yet: spot (preemptible) instances are not modelled"
 GROUPS = "not yet: resource groups are not modelled (any ResourceGroupId is accepted and kept)"
+VOLUMES = "not yet: Shared Block Storage devices (volumes) are not modelled"
 NOT_YET = "not yet: the mock does not model this rule"
 
 # (pattern on the code, reason): the first that matches.
@@ -38,6 +39,7 @@ REASONS: Tuple[Tuple[str, str], ...] = (
      r"|Bandwidth|IoOptimi|HOSTNAME|HostName|Hostname", NETWORK),
     (r"DedicatedHost|Deployment|Cluster|NodeController|Tenancy|PrivatePool|OnHost", HOSTS),
     (r"ResourceGroup", GROUPS),
+    (r"Volume", VOLUMES),
     (r"RamRole|PassRole|Forbidden|Forbbiden|Unauthorized|WhiteList|Authorized|NotSubscribed|RiskControl"
      r"|EnterpriseGroup|JoinedGroup|ResourceControl", ACCESS),
     (r"^QuotaExceed|LimitExceed|NoStock|NotOnSale|NotOpen|ResourceNotAvailable|Offline|ZoneNotAllowed"

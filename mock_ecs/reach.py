@@ -39,6 +39,14 @@ NOT_ANSWERED: Dict[Tuple[str, str], str] = {
     ("ApplyAutoSnapshotPolicy", "InvalidAutoSnapshotPolicyId.NotFound"):
         "the 2025 table gives an unknown policy this and 404 ParameterInvalid \"...does not exist.\"; the mock "
         "answers the latter, which the 2021 page gives too",
+    ("CreateSnapshotGroup", "InvalidSnapshotName.Malformed"):
+        "its table gives a bad Name this and InvalidParameter.Name, with one explanation; the mock answers the "
+        "latter (members have no name of their own)",
+    ("CreateSnapshotGroup", "IncorrectDiskType.NotSupport"):
+        "the 2021 page limits groups to ESSDs, the newer metadata to cloud disks: every cloud disk is taken, a "
+        "local one is DiskCategory.OperationNotSupported",
+    ("CreateSnapshotGroup", "InvalidSnapshotCategory.Malformed"):
+        "cannot happen: CreateSnapshotGroup has no Category parameter",
     ("ModifyAutoSnapshotPolicyEx", "InvalidOperation.PolicyTypeUnsupported"):
         "cannot happen in the mock: it has no System policies (every policy is Custom)",
 }
