@@ -20,12 +20,13 @@ import textwrap
 import types
 from typing import Any, Callable, Dict, FrozenSet, List, Set, Tuple
 
-from . import errors, router
+from . import errors, gateway, router
 from .context import Context
 
-# Answered by the gateway for any action, before its handler: an unknown RegionId, a value not
-# of its type (InvalidParameter, naming it), a DryRun that passed.
-GATEWAY = frozenset({"InvalidRegionId.NotFound", "InvalidParameter"})
+# Answered by the gateway for any action, before its handler: a value not of its type
+# (InvalidParameter, naming it), and an unknown RegionId in the action's own code
+# (gateway.unknown_region: InvalidRegionId.NotFound where the action documents none of its own).
+GATEWAY = frozenset({"InvalidParameter"})
 _ERROR_CALLS = frozenset({"error", "EcsError"})
 # What the reading finds but the action does not answer in a documented text: (action, code) ->
 # why. Shown in docs/errors.md; not counted as answered.
@@ -101,7 +102,8 @@ def codes_of(fn: Callable[..., Any], seen: Set[Any]) -> Set[str]:
 def answered(spec: router.ActionSpec) -> FrozenSet[str]:
     """Every code ``spec``'s action can answer: its handler's, the gateway's, DryRunOperation
     where it reads DryRun."""
-    codes = codes_of(spec.handler, set()) | GATEWAY
+    gateway._load()  # unknown_region reads the error tables it loads
+    codes = codes_of(spec.handler, set()) | GATEWAY | {gateway.unknown_region(spec.name).code}
     codes.discard("DryRunOperation")
     if "DryRun" in spec.params:
         codes.add("DryRunOperation")
