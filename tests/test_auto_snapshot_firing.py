@@ -14,6 +14,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Dict, Iterable, Iterator, List, Optional
 
 import pytest
+import time_machine
 from freezegun import freeze_time
 
 from conftest import REGION, Driver, SdkCoreDriver, disks_of, expect_error, ready_disk, run_instance, snapshots_of
@@ -239,6 +240,15 @@ def test_a_data_disk_detached_after_use_still_fires(client: Driver, monday: Mock
 
 
 # --- the clock --------------------------------------------------------------------------------
+@pytest.mark.in_process
+def test_time_machine_moves_the_schedule(client: Driver) -> None:
+    with time_machine.travel(datetime(2026, 3, 2, tzinfo=timezone.utc), tick=False) as traveller, MockEcs() as ecs:
+        _, disk_id = ready_disk(client, ecs)
+        apply_policy(client, create_policy(client, [12, 18]), disk_id)
+        traveller.shift(timedelta(days=1))
+        assert creation_times(snapshots_of(client, disk_id)) == ["03-02 12", "03-02 18"]
+
+
 @pytest.mark.in_process
 def test_freezegun_moves_the_schedule(client: Driver) -> None:
     with freeze_time(MONDAY) as frozen, MockEcs() as ecs:
