@@ -2,8 +2,8 @@
 """A user's own Ansible module: ansible-alicloud has no snapshot module, so this one sends
 CreateSnapshot / DescribeSnapshots / DeleteSnapshot through footmark's generic request call
 (the connection ali_* modules use, from ansible's alicloud_ecs module utils). It polls until the
-snapshot is accomplished; between polls it pauses with time.sleep, which in this suite moves the
-mock's clock (tests/ansible/sitecustomize.py)."""
+snapshot is accomplished; between polls it moves the mock's clock by the second it would wait in
+real use (advance_clock, tests/ansible/sitecustomize.py), so it never waits for real time."""
 
 
 import json
@@ -11,6 +11,7 @@ import time
 
 from ansible.module_utils.alicloud_ecs import ecs_argument_spec, ecs_connect
 from ansible.module_utils.basic import AnsibleModule
+from sitecustomize import advance_clock  # the suite's: on PYTHONPATH (tests/test_ansible.py)
 
 
 def call(ecs, action, **params):
@@ -45,7 +46,7 @@ def main():
                 module.exit_json(changed=True, snapshot_id=snapshot_id, snapshot=found[0])
             if time.time() > deadline:
                 module.fail_json(msg=f"snapshot {snapshot_id} not accomplished in time")
-            time.sleep(1)  # moves the mock's clock here (sitecustomize.py), as it waits in real use
+            advance_clock(1)  # the mock's clock moves by the second a real poll would wait
     except Exception as e:  # an API error, as footmark raises it
         module.fail_json(msg=f"{e}")
 
