@@ -14,7 +14,7 @@ the file's ``choices`` (rendered in docs/errors.md):
 - the newer reference (2024-2026, FACTS.md's [DOCNEW] notes): the rows in ``NEWER`` below,
   each checked to appear byte for byte in FACTS.md;
 - the 2025 reference of the automatic snapshot policy actions (NEXT-ACTIONS.md section 1):
-  ``NEXT_ACTIONS_ROWS``, each text checked to appear there byte for byte.
+  ``NEXT_ACTIONS_ROWS``, each code and text checked to appear there byte for byte.
 
 Per action, code -> ``[[status, message], ...]``, newest first, then in the table's order; a
 code may have several messages. Texts are kept byte for byte, typos included. The actions
@@ -283,6 +283,9 @@ def _next_actions(ref: Path, tables: Dict[str, Table]) -> None:
     newer: Dict[str, Table] = {}
     for name, status, code, message in NEXT_ACTIONS_ROWS:
         if name in tables:
+            # The code too ("A.B / .C" abbreviates A.C there).
+            if code not in text and "." + code.split(".", 1)[-1] not in text:
+                raise SystemExit(f"NEXT-ACTIONS.md does not name {code} ({name}): copy it byte for byte")
             if message:
                 _quoted_in(text, "NEXT-ACTIONS.md", message)
             _add(newer.setdefault(name, {}), code, (status, message))
