@@ -12,11 +12,12 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional, Set
 
 from .. import keyorder, paging
-from ..backend import RegionState, disk_snapshots
+from ..backend import RegionState
 from ..context import Context
 from ..errors import EcsError
 from ..models import Snapshot
 from ..registry import action
+from ..table import Table
 
 # MaxResults: "a value smaller than 10 ... is 10; greater than 100 ... 100" (metadata).
 LINKS = paging.Limits((10, 100))
@@ -32,7 +33,7 @@ class _Chain:
 
     __slots__ = ("link_id", "disk_id", "snapshots", "seq")
 
-    def __init__(self, link_id: str, disk_id: str, snapshots: List[Snapshot], seq: int) -> None:
+    def __init__(self, link_id: str, disk_id: str, snapshots: Table[Snapshot], seq: int) -> None:
         self.link_id, self.disk_id, self.snapshots, self.seq = link_id, disk_id, snapshots, seq
 
 
@@ -54,7 +55,8 @@ def _link_ids(ctx: Context) -> Optional[List[str]]:
 
 def link_view(ctx: Context, state: RegionState, chain: _Chain) -> Dict[str, Any]:
     disk = state.disks.get(chain.disk_id)
-    newest = chain.snapshots[-1]
+    snaps = chain.snapshots.values()  # only the chains of the page are read
+    newest = snaps[-1]
     inst = state.instances.get(disk.instance_id) if disk is not None and disk.instance_id else None
     return keyorder.ordered({
         "SnapshotLinkId": chain.link_id,
@@ -63,8 +65,8 @@ def link_view(ctx: Context, state: RegionState, chain: _Chain) -> Dict[str, Any]
         "SourceDiskName": disk.disk_name if disk is not None else "",
         "SourceDiskSize": disk.size if disk is not None else newest.source_disk_size,
         "SourceDiskType": disk.disk_type if disk is not None else newest.source_disk_type,
-        "TotalCount": len(chain.snapshots),
-        "TotalSize": stored_bytes(chain.snapshots, ctx.now),
+        "TotalCount": len(snaps),
+        "TotalSize": stored_bytes(snaps, ctx.now),
         "InstanceId": inst.instance_id if inst is not None else "",
         "InstanceName": inst.instance_name if inst is not None else "",
         "RegionId": newest.region_id,
@@ -94,7 +96,7 @@ def describe_links(ctx: Context) -> Dict[str, Any]:
                 or (wanted_links is not None and link_id not in wanted_links)
                 or (inst_disks is not None and disk_id not in inst_disks)):
             continue
-        snaps = list(disk_snapshots(state, disk_id))
+        snaps = state.snapshots_by_disk.get(disk_id)  # an index; absent once the chain is empty
         if snaps:
             chains.append(_Chain(link_id, disk_id, snaps, seq))
     page, meta = paging.paginate(ctx, LINKS, items=chains)
