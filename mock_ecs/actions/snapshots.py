@@ -25,8 +25,9 @@ USAGES = ("image", "disk", "image_disk", "none")
 CATEGORIES = ("standard", "flash", "archive")
 
 
-def _check_disk(ctx: Context, disk_id: str) -> Disk:
-    """The disk and instance rules of the spec, in the order of decisions.md."""
+def check_disk(ctx: Context, disk_id: str) -> Disk:
+    """The disk and instance rules of the spec, in the order of decisions.md (CreateSnapshot's,
+    and CreateSnapshotGroup's for each disk)."""
     if disk_id.startswith(ids.FOREIGN_PREFIXES) and ids.kind_of(disk_id) != "d":
         raise ctx.error("DiskId.ValueNotSupported")
     state = ctx.locate(disk_id)
@@ -76,7 +77,7 @@ def create_snapshot(ctx: Context) -> Dict[str, Any]:
     def create() -> Dict[str, Any]:
         check_account_open(ctx)
         account = ctx.account
-        disk = _check_disk(ctx, ctx.get("DiskId"))
+        disk = check_disk(ctx, ctx.get("DiskId"))
         ctx.commit()
         snap = take_snapshot(
             ctx.backend, account, disk, ctx.now, snapshot_name=name, description=description,
