@@ -91,25 +91,8 @@ def paginate(
     items = list(items) if items is not None else None
     uses_token = limits.max_results is not None and (ctx.get("NextToken") or ctx.has("MaxResults"))
     if uses_token:
-        assert limits.max_results is not None
-        lo, hi = limits.max_results
-        size = min(max(ctx.get_int("MaxResults", limits.default) or limits.default, lo), hi)
-        token = ctx.get("NextToken")
-        before = read_token(ctx, token) if token else None
-        page: List[T] = []
-        for item in _newest_first(table, items, before):
-            if keep is None or keep(item):
-                page.append(item)
-                if len(page) > size:
-                    break
-        more = len(page) > size
-        page = page[:size]
-        return page, {
-            "TotalCount": _total(table, items, keep),
-            "NextToken": make_token(ctx, page[-1].seq) if more else "",
-            "PageSize": size,
-            "RequestId": "",
-        }
+        page, token, size = _token_page(ctx, limits, table, items, keep)
+        return page, {"TotalCount": _total(table, items, keep), "NextToken": token, "PageSize": size, "RequestId": ""}
     number = ctx.get_int("PageNumber", 1, "InvalidPageNumber.Malformed", lo=1) or 1
     size = ctx.get_int("PageSize", limits.default, "InvalidPageSize.Malformed", lo=1,
                        hi=limits.page_size_max) or limits.default
@@ -123,6 +106,36 @@ def paginate(
         return page, {"TotalCount": total, "PageSize": size, "RequestId": "", "PageNumber": number}
     token = make_token(ctx, page[-1].seq) if page and offset + len(page) < total else ""
     return page, {"TotalCount": total, "NextToken": token, "PageSize": size, "RequestId": "", "PageNumber": number}
+
+
+def token_page(
+    ctx: Context, limits: Limits, *, table: Optional[Table[Any]] = None, items: Optional[Iterable[T]] = None,
+    keep: Optional[Callable[[T], bool]] = None,
+) -> Tuple[List[T], str]:
+    """One NextToken/MaxResults page and the NextToken after it ("" at the end), for the actions
+    whose answer has no TotalCount (DescribeSnapshotGroups, DescribeAutoSnapshotPolicyAssociations)."""
+    page, token, _ = _token_page(ctx, limits, table, list(items) if items is not None else None, keep)
+    return page, token
+
+
+def _token_page(
+    ctx: Context, limits: Limits, table: Optional[Table[Any]], items: Optional[List[T]],
+    keep: Optional[Callable[[T], bool]],
+) -> Tuple[List[T], str, int]:
+    assert limits.max_results is not None
+    lo, hi = limits.max_results
+    size = min(max(ctx.get_int("MaxResults", limits.default) or limits.default, lo), hi)
+    token = ctx.get("NextToken")
+    before = read_token(ctx, token) if token else None
+    page: List[T] = []
+    for item in _newest_first(table, items, before):
+        if keep is None or keep(item):
+            page.append(item)
+            if len(page) > size:
+                break
+    more = len(page) > size
+    page = page[:size]
+    return page, make_token(ctx, page[-1].seq) if more else "", size
 
 
 def _total(table: Optional[Table[Any]], items: Optional[Iterable[T]], keep: Optional[Callable[[T], bool]]) -> int:

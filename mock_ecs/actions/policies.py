@@ -357,14 +357,10 @@ def describe_associations(ctx: Context) -> Dict[str, Any]:
             raise ctx.error("InvalidDiskId.NotFound")
         disks = [disk] if disk.auto_snapshot_policy_id else []
     # Newest disk first; MaxResults 1..100 (default 10), clamped as DescribeSnapshots' is.
-    token = ctx.get("NextToken")
-    before = paging.read_token(ctx, token) if token else None
-    size = min(max(ctx.get_int("MaxResults", 10) or 10, 1), 100)
-    items = sorted((_Association(d.auto_snapshot_policy_id, d) for d in disks), key=lambda a: -a.seq)
-    items = [a for a in items if before is None or a.seq < before]
-    page = items[:size]
+    page, token = paging.token_page(ctx, paging.SNAPSHOTS, items=(_Association(d.auto_snapshot_policy_id, d)
+                                                                  for d in disks))
     return keyorder.ordered({
-        "NextToken": paging.make_token(ctx, page[-1].seq) if len(items) > size else "", "RequestId": "",
+        "NextToken": token, "RequestId": "",
         "AutoSnapshotPolicyAssociations": {"AutoSnapshotPolicyAssociation": [
             {"AutoSnapshotPolicyId": a.policy_id, "DiskId": a.disk_id} for a in page]},
     })

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, List
 
-from .. import filters, keyorder, paging, validate
+from .. import errors, filters, keyorder, paging, validate
 from ..backend import RegionState, remove_snapshot, take_snapshot
 from ..clock import iso_seconds
 from ..context import Context
@@ -19,7 +19,7 @@ from ..errors import EcsError
 from ..models import Disk, Snapshot, SnapshotGroup
 from ..registry import action
 from .common import check_account_open, new_id, repeat_values, resource_group_check, tag_check
-from .snapshots import _check_disk
+from .snapshots import check_disk
 
 MAX_DISKS = 16  # DiskId.N and ExcludeDiskId.N: N 1..16
 MAX_GIB = 32 * 1024  # "total disk size does not exceed 32 TiB"
@@ -74,7 +74,7 @@ def _disks(ctx: Context, state: RegionState) -> List[Disk]:
         raise ctx.error("InvalidParameter", BOTH_LISTS)
     instance_id = ctx.get("InstanceId")
     if not instance_id and not chosen:
-        raise EcsError("MissingInstanceId", "InstanceId is mandatory for this action.", 400)
+        raise errors.missing("InstanceId")
     if instance_id:
         inst = state.instances.get(instance_id)
         if inst is None:
@@ -83,7 +83,7 @@ def _disks(ctx: Context, state: RegionState) -> List[Disk]:
             chosen = [d for d in inst.disk_ids if d not in excluded and not state.disks[d].is_local]
     disks: List[Disk] = []
     for disk_id in chosen:
-        disk = _check_disk(ctx, disk_id)  # CreateSnapshot's rules, each disk before any is taken
+        disk = check_disk(ctx, disk_id)  # CreateSnapshot's rules, each disk before any is taken
         if instance_id and disk.instance_id != instance_id:
             raise ctx.error("InvalidParameter", NOT_ATTACHED)
         disks.append(disk)
@@ -189,20 +189,9 @@ def describe_groups(ctx: Context) -> Dict[str, Any]:
     if statuses:
         checks.append(lambda g: group_status(group_members(state, g), now) in statuses)
     checks.extend(c for c in (tag_check(ctx), resource_group_check(ctx)) if c is not None)
-    keep = filters.combine(checks)
-    token = ctx.get("NextToken")
-    before = paging.read_token(ctx, token) if token else None
-    size = min(max(ctx.get_int("MaxResults", 10) or 10, 1), 100)
-    page: List[SnapshotGroup] = []
-    more = False
-    for group in state.groups.newest_first(before):
-        if keep is None or keep(group):
-            if len(page) == size:
-                more = True
-                break
-            page.append(group)
+    page, token = paging.token_page(ctx, paging.SNAPSHOTS, table=state.groups, keep=filters.combine(checks))
     return keyorder.ordered({
-        "NextToken": paging.make_token(ctx, page[-1].seq) if more else "", "RequestId": "",
+        "NextToken": token, "RequestId": "",
         "SnapshotGroups": {"SnapshotGroup": [group_view(state, g, now) for g in page]},
     })
 
