@@ -91,6 +91,8 @@ def codes_of(fn: Callable[..., Any], seen: Set[Any]) -> Set[str]:
             if name in _ERROR_CALLS and isinstance(first, ast.Constant) and isinstance(first.value, str) \
                     and (name == "EcsError" or len(node.args) > 1 or node.keywords):
                 found.add(_wire(first.value))
+            elif name == "missing" and isinstance(first, ast.Constant) and isinstance(first.value, str):
+                found.add(errors.missing(first.value).code)  # errors.missing("X"): MissingX
             target = _resolve(node.func, scope)
             if _ours(target):
                 found |= codes_of(target, seen)
